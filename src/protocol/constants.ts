@@ -1,0 +1,111 @@
+/**
+ * Wire protocol numbers, named once. Imported by the device (worker) and the sync server; changing a
+ * value here is a protocol change: bump PROTOCOL_VERSION.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Browsers cannot set headers on a WebSocket upgrade, and the device token must not travel in the URL
+ * (URLs end up in logs). So the token rides in Sec-WebSocket-Protocol as `bearer.<token>` next to the
+ * real subprotocol, which the server selects. Node clients may use `Authorization: Bearer <token>`.
+ */
+export const SUBPROTOCOL = 'motcua.v1';
+export const TOKEN_PROTOCOL_PREFIX = 'bearer.';
+
+/** HTTP paths of the sync server. */
+export const PATHS = {
+  /** Batched catch-up channel (our messages below). */
+  sync: '/sync',
+  /** y-websocket endpoint for live docs: `/yjs/{unit}/{kind}/{id}`. */
+  yjs: '/yjs',
+  enroll: '/api/enroll',
+  health: '/api/health',
+} as const;
+
+/** Message type tags of the catch-up channel: the first varuint of every binary frame. */
+export const MsgType = {
+  /** S→C once after the upgrade: who the server thinks we are, its head, our last confirmed batch. */
+  Welcome: 1,
+  /** C→S: a batch of pending updates. */
+  Push: 2,
+  /** S→C: the batch is durable on the server; here are the sequence numbers it got. */
+  PushAck: 3,
+  /** C→S: everything in my scope after `since`. */
+  Pull: 4,
+  /** S→C: one page of the answer, updates merged per doc, with the cursor to resume from. */
+  PullBatch: 5,
+  /** S→C: new rows exist in your scope (pull when idle). */
+  Notify: 6,
+  /** S→C: a request failed without closing the connection. */
+  Error: 7,
+  /** C→S: reserve dossier-number blocks for these days. */
+  Reserve: 8,
+  /** S→C: the reserved blocks. */
+  Reserved: 9,
+  /** C→S and S→C: liveness probe; browsers cannot see WebSocket ping frames. */
+  Ping: 10,
+  Pong: 11,
+} as const;
+export type MsgType = (typeof MsgType)[keyof typeof MsgType];
+
+/**
+ * Close codes. 4000-4999 is the application range of RFC 6455; the last three digits follow HTTP so a
+ * log reader guesses them right. A named close ends one connection only: the server keeps serving
+ * every other device.
+ */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  /** The ws library closes with this when a frame exceeds MAX_MESSAGE_BYTES. */
+  MessageTooBig: 1009,
+  /** A frame that does not decode as a message of this protocol (or a bad Yjs update). */
+  BadFrame: 4400,
+  /** No token, an unknown token, or a forged one. */
+  Unauthorized: 4401,
+  /** The device was revoked by a sync admin: the device stops retrying and tells the officer. */
+  Revoked: 4402,
+  /** A doc or unit outside the device's scope. */
+  Forbidden: 4403,
+  /** A doc name that is malformed or names an unknown kind of doc. */
+  UnknownDoc: 4404,
+  /** The peer stopped answering pings (half-open link). */
+  Timeout: 4408,
+  /** Too many messages in too short a time. */
+  RateLimited: 4429,
+  /** The server failed to store; the device keeps its data and retries. */
+  ServerError: 4500,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Codes after which retrying cannot help: the device stops and shows the reason. */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.Revoked]);
+
+/** Error codes carried by MsgType.Error (non-fatal). */
+export const ErrorCode = {
+  BatchTooLarge: 1,
+  StorageFull: 2,
+  BadRequest: 3,
+} as const;
+
+/** Size limits, checked on both sides. */
+export const LIMITS = {
+  /** Whole WebSocket message, after permessage-deflate inflation. */
+  maxMessageBytes: 8 * 1024 * 1024,
+  /** Updates per pushed batch. */
+  maxBatchItems: 1000,
+  /** One Yjs update. A dossier's fields are small; scans travel another way. */
+  maxUpdateBytes: 1024 * 1024,
+  maxDocNameLength: 128,
+  maxBatchIdLength: 64,
+  /** Rows per pull page, the server may send fewer. */
+  maxPullRows: 2000,
+  /** Days and size of dossier-number block reservations. */
+  maxReserveDays: 31,
+  maxBlockSize: 1000,
+  /** Messages per second per connection before RateLimited. */
+  maxMessagesPerSecond: 200,
+} as const;
+
+/** Ping every this often; a peer silent for pingTimeoutMs is dead (half-open link). */
+export const HEARTBEAT = { pingIntervalMs: 15_000, pingTimeoutMs: 45_000 } as const;

@@ -1,0 +1,42 @@
+/** Officer sign-in, checked offline against the hashes the device received at enrollment. */
+import { useState } from 'preact/hooks';
+import type { DeviceSummary, Session } from '../../worker/types.ts';
+import { worker } from '../bridge.ts';
+
+export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogin: (s: Session) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event): Promise<void> {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const r = await worker().login(username, password);
+    setBusy(false);
+    if (r.ok) onLogin(r.value);
+    else setError(r.message);
+  }
+
+  return (
+    <main class="card narrow">
+      <h1>Đăng nhập</h1>
+      <p>{device.unitName}</p>
+      <form data-testid="login-form" onSubmit={(e) => void submit(e)}>
+        <label>
+          Tên đăng nhập
+          <input data-testid="login-username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autoFocus />
+        </label>
+        <label>
+          Mật khẩu
+          <input data-testid="login-password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+        </label>
+        {error !== null && <p class="error" role="alert" data-testid="form-error">{error}</p>}
+        <button type="submit" data-testid="login-submit" disabled={busy}>
+          {busy ? 'Đang kiểm tra…' : 'Đăng nhập'}
+        </button>
+      </form>
+    </main>
+  );
+}

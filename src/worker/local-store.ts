@@ -1,0 +1,171 @@
+/**
+ * The device's store of record on Dexie. Every local action is ONE readwrite transaction with strict
+ * durability that writes the Yjs update, the outbox row and the projection row together (decision 3):
+ * when it resolves, the action is on disk, and nothing a list shows can disagree with the doc.
+ *
+ * Several tabs may write: IndexedDB serialises readwrite transactions over the same tables, and every
+ * read-modify-write here (a doc, the number pool) happens inside one transaction, so two tabs cannot
+ * interleave a read and a write. Only the sync leader assigns batches (see sync-client.ts).
+ */
+import * as Y from 'yjs';
+import type { MotcuaDb, OutboxRow, UpdateRow } from '../db/schema.ts';
+import { takeNumber, type NumberPool } from '../domain/dossier-code.ts';
+import type { PullItem } from '../protocol/messages.ts';
+import { docFromUpdates, projectDossier } from './dossier-doc.ts';
+
+/** A doc with more stored rows than this is compacted into one row when next written. */
+const COMPACT_AFTER_ROWS = 32;
+
+export const META = {
+  device: 'device',
+  officers: 'officers',
+  session: 'session',
+  numberPool: 'numberPool',
+  cursor: 'cursor',
+} as const;
+
+export interface DeviceInfo {
+  deviceId: string;
+  token: string;
+  unit: string;
+  unitName: string;
+  ordinal: number;
+}
+
+export interface NewDossierWrite {
+  docName: string;
+  update: Uint8Array;
+}
+
+const EMPTY_POOL: NumberPool = { blocks: [], fallback: {} };
+
+export class LocalStore {
+  constructor(readonly db: MotcuaDb) {}
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    const row = await this.db.meta.get(key);
+    return row?.value as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.db.meta.put({ key, value });
+  }
+
+  /**
+   * Takes the next dossier number and writes the new dossier built from it, atomically: a number is
+   * never handed out twice, even by two tabs, and never burnt by a write that did not commit.
+   */
+  async commitNewDossier(
+    day: string,
+    ordinal: number,
+    build: (dossierNumber: number) => NewDossierWrite,
+    now: number,
+  ): Promise<{ docName: string; dossierNumber: number }> {
+    const { db } = this;
+    return db.transaction('rw', [db.updates, db.outbox, db.dossiers, db.meta], async () => {
+      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? EMPTY_POOL;
+      const taken = takeNumber(pool, day, ordinal);
+      const write = build(taken.number);
+      const doc = docFromUpdates([write.update]);
+      const row = projectDossier(write.docName, doc, now);
+      doc.destroy();
+      await db.meta.put({ key: META.numberPool, value: taken.pool });
+      await db.updates.add({ doc: write.docName, data: write.update });
+      await db.outbox.add({ doc: write.docName, data: write.update, batchId: '' });
+      if (row !== null) await db.dossiers.put(row);
+      return { docName: write.docName, dossierNumber: taken.number };
+    });
+  }
+
+  /** Loads a doc from its stored rows (null when the device holds none). */
+  async loadDoc(docName: string): Promise<Y.Doc | null> {
+    const rows = await this.db.updates.where('doc').equals(docName).sortBy('id');
+    if (rows.length === 0) return null;
+    return docFromUpdates(rows.map((r) => r.data));
+  }
+
+  /**
+   * Applies one pulled page: the updates, the projections they change, and the cursor, in one
+   * transaction, so a crash never leaves the cursor ahead of the data it stands for (S5).
+   */
+  async applyRemote(items: readonly PullItem[], cursor: number, now: number): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', [db.updates, db.dossiers, db.meta], async () => {
+      for (const item of items) await this.mergeIntoDoc(item.doc, item.update, now);
+      await db.meta.put({ key: META.cursor, value: cursor });
+    });
+  }
+
+  /** Inside a transaction: store one incoming update of a doc and refresh its projection. */
+  private async mergeIntoDoc(docName: string, update: Uint8Array, now: number): Promise<void> {
+    const { db } = this;
+    const rows: UpdateRow[] = await db.updates.where('doc').equals(docName).sortBy('id');
+    const doc = docFromUpdates([...rows.map((r) => r.data), update]);
+    if (rows.length + 1 > COMPACT_AFTER_ROWS) {
+      // Compaction replaces the doc's rows by one; the outbox keeps its own copies, so unconfirmed
+      // local updates are still sent (S1).
+      await db.updates.bulkDelete(rows.map((r) => r.id as number));
+      await db.updates.add({ doc: docName, data: Y.encodeStateAsUpdate(doc) });
+    } else {
+      await db.updates.add({ doc: docName, data: update });
+    }
+    const row = projectDossier(docName, doc, now);
+    doc.destroy();
+    if (row !== null) await db.dossiers.put(row);
+  }
+
+  /**
+   * The next batch to push. A batch that was assigned but not confirmed is returned again with the same
+   * id (the server answers a known batch id without writing twice); otherwise the oldest unassigned rows
+   * are given a new id, durably, before they are sent.
+   */
+  async nextBatch(maxItems: number, maxBytes: number, newId: () => string): Promise<{ batchId: string; rows: OutboxRow[] } | null> {
+    const { db } = this;
+    return db.transaction('rw', db.outbox, async () => {
+      const first = await db.outbox.orderBy('id').first();
+      if (first === undefined) return null;
+      if (first.batchId !== '') {
+        return { batchId: first.batchId, rows: await db.outbox.where('batchId').equals(first.batchId).sortBy('id') };
+      }
+      const candidates = await db.outbox.where('batchId').equals('').limit(maxItems).toArray();
+      const rows: OutboxRow[] = [];
+      let bytes = 0;
+      for (const r of candidates) {
+        if (rows.length > 0 && bytes + r.data.byteLength > maxBytes) break;
+        rows.push(r);
+        bytes += r.data.byteLength;
+      }
+      const batchId = newId();
+      for (const r of rows) r.batchId = batchId;
+      await db.outbox.bulkPut(rows);
+      return { batchId, rows };
+    });
+  }
+
+  /** The server confirmed the batch is durable: only now may its rows leave the outbox (S1). */
+  async confirmBatch(batchId: string): Promise<number> {
+    return this.db.outbox.where('batchId').equals(batchId).delete();
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.db.outbox.count();
+  }
+
+  /** Read-modify-write of the number pool in one transaction, so it never races an intake in another tab. */
+  async updateNumberPool(change: (pool: NumberPool) => NumberPool): Promise<NumberPool> {
+    const { db } = this;
+    return db.transaction('rw', db.meta, async () => {
+      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? EMPTY_POOL;
+      const next = change(pool);
+      if (next !== pool) await db.meta.put({ key: META.numberPool, value: next });
+      return next;
+    });
+  }
+
+  async mergeNumberBlocks(blocks: readonly { day: string; start: number; end: number }[]): Promise<void> {
+    await this.updateNumberPool((pool) => ({
+      fallback: pool.fallback,
+      blocks: [...pool.blocks, ...blocks.map((b) => ({ day: b.day, start: b.start, end: b.end, next: b.start }))],
+    }));
+  }
+}

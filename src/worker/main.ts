@@ -1,0 +1,93 @@
+/**
+ * Worker entry: owns the Y.Docs, the Dexie writes and the sync loop, off the main thread (decision 4).
+ * One tab's worker leads sync (a Web Lock); every tab's worker may write, since each write is one
+ * IndexedDB transaction. Tabs tell the leader about new outbox rows and the leader tells every tab its
+ * status, over BroadcastChannels.
+ */
+import * as Comlink from 'comlink';
+import { openDb } from '../db/schema.ts';
+import { WorkerApi } from './api.ts';
+import type { DeviceInfo } from './local-store.ts';
+import { LocalStore } from './local-store.ts';
+import { browserSocketFactory } from './socket.ts';
+import { SyncClient, type SyncStatus } from './sync-client.ts';
+import type { WorkerEndpoint } from './types.ts';
+
+const KICK_CHANNEL = 'motcua-kick';
+const STATUS_CHANNEL = 'motcua-status';
+
+const store = new LocalStore(openDb());
+const kicks = new BroadcastChannel(KICK_CHANNEL);
+const statuses = new BroadcastChannel(STATUS_CHANNEL);
+let client: SyncClient | null = null;
+let leading = false;
+let statusListener: ((s: SyncStatus) => void) | null = null;
+let lastStatus: SyncStatus | null = null;
+
+function publish(s: SyncStatus): void {
+  lastStatus = s;
+  statusListener?.(s);
+  statuses.postMessage(s);
+}
+
+statuses.onmessage = (ev: MessageEvent<SyncStatus | 'ask'>) => {
+  if (ev.data === 'ask') {
+    if (leading && lastStatus !== null) statuses.postMessage(lastStatus);
+    return;
+  }
+  lastStatus = ev.data;
+  statusListener?.(ev.data);
+};
+
+kicks.onmessage = () => client?.kick();
+self.addEventListener('online', () => client?.retryNow());
+
+function becomeLeader(device: DeviceInfo): void {
+  const wsOrigin = self.location.origin.replace(/^http/, 'ws');
+  const start = (): void => {
+    leading = true;
+    client = new SyncClient({ store, baseUrl: wsOrigin, device, connect: browserSocketFactory, onStatus: publish });
+    client.start();
+  };
+  if ('locks' in navigator) {
+    // Held for the worker's lifetime; released by the browser when the tab closes, so another tab takes over.
+    void navigator.locks.request('motcua-sync-leader', () => {
+      start();
+      return new Promise<void>(() => undefined);
+    });
+  } else {
+    start();
+  }
+}
+
+let syncRequested = false;
+const api = new WorkerApi({
+  store,
+  origin: self.location.origin,
+  now: Date.now,
+  fetch: (input, init) => fetch(input, init),
+  onCommitted: (device) => {
+    if (!syncRequested) {
+      syncRequested = true;
+      becomeLeader(device);
+      statuses.postMessage('ask');
+    }
+    if (client !== null) client.kick();
+    else kicks.postMessage('kick');
+  },
+});
+
+const exposed: WorkerEndpoint = {
+  boot: () => api.boot(),
+  enroll: (code: string, label: string) => api.enroll(code, label),
+  login: (u: string, p: string) => api.login(u, p),
+  logout: () => api.logout(),
+  procedures: () => api.procedures(),
+  intake: (input) => api.intake(input),
+  onStatus: (cb) => {
+    statusListener = cb;
+    if (lastStatus !== null) cb(lastStatus);
+  },
+};
+
+Comlink.expose(exposed);

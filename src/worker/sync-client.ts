@@ -1,0 +1,240 @@
+/**
+ * The device's sync loop (decision 5): connect, push the outbox in batches, pull the scope since the
+ * cursor in pages, keep number blocks topped up, then wait for new local work or a server Notify.
+ * Reconnects by itself with exponential backoff and full jitter. Catch-up of N docs costs about
+ * N / batch size round trips. See docs/sync-rules.md for the rules (S1-S8) this file keeps.
+ */
+import * as Y from 'yjs';
+import { daysNeedingBlocks, pruneBlocks } from '../domain/dossier-code.ts';
+import { vnDayKey } from '../domain/time.ts';
+import { CloseCode, FATAL_CLOSE_CODES, LIMITS, MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../protocol/constants.ts';
+import { parseDocName } from '../protocol/doc-names.ts';
+import type { PullItem } from '../protocol/messages.ts';
+import { Connection, ConnectionClosed } from './connection.ts';
+import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
+import type { SocketFactory } from './socket.ts';
+
+export type SyncPhase = 'connecting' | 'online' | 'offline' | 'error';
+
+export interface SyncStatus {
+  phase: SyncPhase;
+  /** Local changes not yet confirmed by the data center. */
+  pending: number;
+  lastSyncAt: number | null;
+  /** For 'error': why the device stopped trying (revoked, unauthorized). */
+  reason: string | null;
+}
+
+export interface SyncOptions {
+  store: LocalStore;
+  /** Base URL of the sync server, e.g. ws://host:8080 */
+  baseUrl: string;
+  device: DeviceInfo;
+  connect: SocketFactory;
+  onStatus: (s: SyncStatus) => void;
+  now?: () => number;
+  random?: () => number;
+  newBatchId?: () => string;
+  batchItems?: number;
+  batchBytes?: number;
+  pullLimit?: number;
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+const BLOCK_DAYS_AHEAD = 7;
+const BLOCK_MIN_FREE = 20;
+const BLOCK_SIZE = 100;
+const WELCOME_TIMEOUT_MS = 15_000;
+
+export class SyncClient {
+  private conn: Connection | null = null;
+  private stopped = false;
+  private attempt = 0;
+  private wake: (() => void) | null = null;
+  private dirty = true;
+  private needPull = true;
+  private status: SyncStatus = { phase: 'connecting', pending: 0, lastSyncAt: null, reason: null };
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly o: SyncOptions) {
+    this.now = o.now ?? Date.now;
+    this.random = o.random ?? Math.random;
+  }
+
+  start(): void {
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.conn?.close(CloseCode.Normal, 'stopped');
+    this.wake?.();
+  }
+
+  /** New local work (an intake committed, maybe in another tab): push without waiting. */
+  kick(): void {
+    this.dirty = true;
+    this.wake?.();
+  }
+
+  /** Try now instead of waiting out the backoff (the browser says it is online again). */
+  retryNow(): void {
+    this.attempt = 0;
+    this.wake?.();
+  }
+
+  getStatus(): SyncStatus {
+    return this.status;
+  }
+
+  private async emit(patch: Partial<SyncStatus>): Promise<void> {
+    const pending = await this.o.store.pendingCount();
+    this.status = { ...this.status, ...patch, pending };
+    this.o.onStatus(this.status);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      await this.emit({ phase: 'connecting' });
+      const closed = await this.session();
+      if (this.stopped) break;
+      if (FATAL_CLOSE_CODES.has(closed.code)) {
+        await this.emit({ phase: 'error', reason: closed.code === CloseCode.Revoked ? 'revoked' : 'unauthorized' });
+        return;
+      }
+      await this.emit({ phase: 'offline' });
+      await this.sleep(this.backoffDelay());
+    }
+  }
+
+  /** Full jitter (AWS architecture blog): spreads a city's devices reconnecting after an outage. */
+  private backoffDelay(): number {
+    const { baseMs, maxMs } = this.o.backoff ?? { baseMs: 500, maxMs: 20_000 };
+    const cap = Math.min(maxMs, baseMs * 2 ** Math.min(this.attempt, 16));
+    this.attempt++;
+    return Math.max(100, Math.floor(this.random() * cap));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private async session(): Promise<{ code: number; reason: string }> {
+    const { device } = this.o;
+    const url = `${this.o.baseUrl}${PATHS.sync}`;
+    let sock;
+    try {
+      sock = this.o.connect(url, [SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX + device.token]);
+    } catch {
+      return { code: 1006, reason: 'connect failed' };
+    }
+    const conn = new Connection(sock, this.now);
+    this.conn = conn;
+    const timer = setTimeout(() => conn.close(CloseCode.Timeout, 'no welcome'), WELCOME_TIMEOUT_MS);
+    try {
+      const welcome = await conn.expect(MsgType.Welcome);
+      clearTimeout(timer);
+      if (welcome.deviceId !== device.deviceId || welcome.unit !== device.unit) {
+        conn.close(CloseCode.Unauthorized, 'identity mismatch');
+        return await conn.closed;
+      }
+      this.attempt = 0;
+      conn.startHeartbeat();
+      conn.onNotify = () => {
+        this.needPull = true;
+        this.wake?.();
+      };
+      // A batch the server stored just before the link dropped is confirmed by the Welcome (S6).
+      if (welcome.lastBatchId !== '') await this.o.store.confirmBatch(welcome.lastBatchId);
+      this.needPull = true;
+      await this.emit({ phase: 'online', lastSyncAt: this.now() });
+      await this.pump(conn);
+    } catch (e) {
+      clearTimeout(timer);
+      if (!(e instanceof ConnectionClosed)) conn.close(CloseCode.ServerError, e instanceof Error ? e.message : 'error');
+    }
+    return conn.closed;
+  }
+
+  private async pump(conn: Connection): Promise<void> {
+    await this.reserveBlocks(conn);
+    for (;;) {
+      if (this.stopped) return;
+      // Cleared before looking, so a kick() during the awaits below is never lost.
+      this.dirty = false;
+      if (await this.pushOne(conn)) continue;
+      if (this.needPull) {
+        this.needPull = false;
+        await this.pullAll(conn);
+        continue;
+      }
+      if (this.dirty) continue;
+      await Promise.race([new Promise<void>((r) => (this.wake = r)), conn.closed]);
+      this.wake = null;
+    }
+  }
+
+  private async pushOne(conn: Connection): Promise<boolean> {
+    const batch = await this.o.store.nextBatch(
+      this.o.batchItems ?? 200,
+      this.o.batchBytes ?? 512 * 1024,
+      this.o.newBatchId ?? (() => crypto.randomUUID()),
+    );
+    if (batch === null) return false;
+    const items = batch.rows.map((r) => ({ doc: r.doc, update: r.data }));
+    await conn.request({ type: MsgType.Push, batchId: batch.batchId, items }, MsgType.PushAck, (a) => a.batchId === batch.batchId);
+    // Only an answer means "durable on the server"; only then may the rows leave (S1).
+    await this.o.store.confirmBatch(batch.batchId);
+    await this.emit({ lastSyncAt: this.now() });
+    return true;
+  }
+
+  private async pullAll(conn: Connection): Promise<void> {
+    for (;;) {
+      const since = (await this.o.store.getMeta<number>(META.cursor)) ?? 0;
+      const page = await conn.request({ type: MsgType.Pull, since, limit: this.o.pullLimit ?? 500 }, MsgType.PullBatch);
+      const bad = page.items.find((it) => !this.acceptable(it));
+      if (bad !== undefined) {
+        // Never advance the cursor past data we could not take: retry on a new connection.
+        conn.close(CloseCode.BadFrame, 'update outside scope or undecodable');
+        throw new ConnectionClosed(CloseCode.BadFrame, 'bad pull item');
+      }
+      if (page.items.length > 0 || page.cursor !== since) await this.o.store.applyRemote(page.items, page.cursor, this.now());
+      await this.emit({ lastSyncAt: this.now() });
+      if (!page.more) return;
+    }
+  }
+
+  /** Validation on arrival (S8): in our scope, and a well-formed Yjs update. */
+  private acceptable(item: PullItem): boolean {
+    const name = parseDocName(item.doc);
+    if (name === null || name.unit !== this.o.device.unit) return false;
+    try {
+      Y.decodeUpdate(item.update);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async reserveBlocks(conn: Connection): Promise<void> {
+    const today = vnDayKey(this.now());
+    const pruned = await this.o.store.updateNumberPool((pool) => pruneBlocks(pool, today));
+    const days = daysNeedingBlocks(pruned, today, BLOCK_DAYS_AHEAD, BLOCK_MIN_FREE).slice(0, LIMITS.maxReserveDays);
+    if (days.length === 0) return;
+    const reqId = Math.floor(this.random() * 1e9);
+    const answer = await conn.request({ type: MsgType.Reserve, reqId, days, size: BLOCK_SIZE }, MsgType.Reserved, (r) => r.reqId === reqId);
+    await this.o.store.mergeNumberBlocks(answer.blocks);
+  }
+}

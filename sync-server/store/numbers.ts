@@ -1,0 +1,29 @@
+/**
+ * Dossier-number blocks, shared by every store adapter so they cannot disagree on the arithmetic.
+ * A counter holds the next free number of one (unit, day); blocks never cross SERVER_NUMBER_MAX.
+ */
+import type { Block } from '../../src/protocol/messages.ts';
+import { SERVER_NUMBER_MAX, StoreError } from './types.ts';
+
+/** The block a reservation of `size` gets when the day's next free number is `next`; null if exhausted. */
+export function takeBlock(day: string, next: number, size: number): { block: Block; next: number } | null {
+  if (size < 1 || next > SERVER_NUMBER_MAX) return null;
+  const end = Math.min(next + size - 1, SERVER_NUMBER_MAX);
+  return { block: { day, start: next, end }, next: end + 1 };
+}
+
+/** The lowest ordinal 0-9 not in `used`, or null when the unit has ten live devices. */
+export function lowestFreeOrdinal(used: Iterable<number>, max: number): number | null {
+  const taken = new Set(used);
+  for (let i = 0; i < max; i++) if (!taken.has(i)) return i;
+  return null;
+}
+
+/** Seqs are stored as JSON text; a row that does not parse back is corruption, not input. */
+export function parseSeqs(json: string): number[] {
+  const value: unknown = JSON.parse(json);
+  if (!Array.isArray(value) || !value.every((n): n is number => Number.isSafeInteger(n))) {
+    throw new StoreError('corrupt', 'stored seqs are not an array of integers');
+  }
+  return value;
+}

@@ -1,0 +1,105 @@
+/**
+ * The SQLite schema, as numbered migrations. `PRAGMA user_version` holds how many have run; each runs
+ * in its own transaction with the version bump, so a crash mid-migration leaves the previous version.
+ * Append new migrations; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+import { StoreError } from './types.ts';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE units (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    unit TEXT NOT NULL REFERENCES units(code),
+    ordinal INTEGER NOT NULL CHECK (ordinal BETWEEN 0 AND 9),
+    label TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('counter', 'department')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  -- A revoked device frees its ordinal; two live devices of a unit never share one.
+  CREATE UNIQUE INDEX devices_live_ordinal ON devices(unit, ordinal) WHERE revoked_at IS NULL;
+
+  CREATE TABLE enrollments (
+    code_hash TEXT PRIMARY KEY,
+    unit TEXT NOT NULL REFERENCES units(code),
+    role TEXT NOT NULL CHECK (role IN ('counter', 'department')),
+    uses_left INTEGER NOT NULL CHECK (uses_left >= 0),
+    expires_at INTEGER,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE officers (
+    id TEXT PRIMARY KEY,
+    unit TEXT NOT NULL REFERENCES units(code),
+    username TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('counter', 'processing', 'leader')),
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    iterations INTEGER NOT NULL,
+    UNIQUE (unit, username)
+  );
+
+  -- AUTOINCREMENT: seqs are never reused, even after compaction deletes the highest rows, so a
+  -- device cursor can never point past a number that is later handed out again.
+  CREATE TABLE updates (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    device TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    data BLOB NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX updates_unit_seq ON updates(unit, seq);
+  CREATE INDEX updates_doc_seq ON updates(doc, seq);
+
+  CREATE TABLE pushed_batches (
+    device TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    seqs TEXT NOT NULL,
+    acked_at INTEGER NOT NULL,
+    PRIMARY KEY (device, batch_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE last_batch (
+    device TEXT PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    seqs TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE number_counters (
+    unit TEXT NOT NULL,
+    day TEXT NOT NULL,
+    next INTEGER NOT NULL,
+    PRIMARY KEY (unit, day)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  // A file written by a newer server: refuse rather than guess at tables we do not know.
+  if (current > MIGRATIONS.length) throw new StoreError('schema_too_new', `schema ${current} > ${MIGRATIONS.length}`);
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * The embedded store: one SQLite file, zero setup. better-sqlite3 is synchronous, so every method runs
+ * to completion (a whole transaction) before its promise resolves; with WAL and `synchronous = FULL`
+ * a committed transaction is on disk when that promise resolves, which is what a PushAck promises.
+ */
+import Database from 'better-sqlite3';
+import { fail, ok, type Result } from '../../src/domain/errors.ts';
+import type { Block } from '../../src/protocol/messages.ts';
+import { lowestFreeOrdinal, parseSeqs, takeBlock } from './numbers.ts';
+import { migrate } from './sqlite-schema.ts';
+import { scanPage, sqlScope } from './sqlite-read.ts';
+import {
+  MAX_DEVICES_PER_UNIT,
+  StoreError,
+  type AppendResult,
+  type BatchItem,
+  type Device,
+  type DeviceRole,
+  type DocStat,
+  type EnrollFailure,
+  type Enrollment,
+  type LastBatch,
+  type NewDevice,
+  type Officer,
+  type OfficerRole,
+  type ReadSinceQuery,
+  type ReadSinceResult,
+  type StoreStats,
+  type SyncStore,
+  type Unit,
+} from './types.ts';
+
+interface DeviceRow {
+  id: string;
+  unit: string;
+  ordinal: number;
+  label: string;
+  role: DeviceRole;
+  token_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+interface EnrollmentRow {
+  code_hash: string;
+  unit: string;
+  role: DeviceRole;
+  uses_left: number;
+  expires_at: number | null;
+  created_at: number;
+}
+interface OfficerRow {
+  id: string;
+  unit: string;
+  username: string;
+  display_name: string;
+  role: OfficerRole;
+  salt: string;
+  hash: string;
+  iterations: number;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  id: r.id,
+  unit: r.unit,
+  ordinal: r.ordinal,
+  label: r.label,
+  role: r.role,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+const toEnrollment = (r: EnrollmentRow): Enrollment => ({
+  codeHash: r.code_hash,
+  unit: r.unit,
+  role: r.role,
+  usesLeft: r.uses_left,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+});
+
+const toOfficer = (r: OfficerRow): Officer => ({
+  id: r.id,
+  unit: r.unit,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  salt: r.salt,
+  hash: r.hash,
+  iterations: r.iterations,
+});
+
+/** better-sqlite3 binds Buffers, not plain Uint8Arrays; this view copies nothing. */
+const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+export class SqliteStore implements SyncStore {
+  private readonly db: Database.Database;
+
+  /** `path` is a file, or ':memory:' for a throwaway database. */
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL syncs the WAL on every commit: an acknowledged batch survives a power cut, not just a crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+  }
+
+  async putUnits(units: readonly Unit[]): Promise<void> {
+    const put = this.db.prepare<[string, string]>(
+      'INSERT INTO units (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name',
+    );
+    this.db.transaction(() => units.forEach((u) => put.run(u.code, u.name))).immediate();
+  }
+
+  async getUnit(code: string): Promise<Unit | null> {
+    return this.db.prepare<[string], Unit>('SELECT code, name FROM units WHERE code = ?').get(code) ?? null;
+  }
+
+  async listUnits(): Promise<Unit[]> {
+    return this.db.prepare<[], Unit>('SELECT code, name FROM units ORDER BY code').all();
+  }
+
+  async createDevice(unit: string, role: DeviceRole, input: NewDevice): Promise<Device> {
+    return this.db
+      .transaction(() => {
+        if ((this.db.prepare('SELECT 1 FROM units WHERE code = ?').get(unit) ?? null) === null) {
+          throw new StoreError('unknown_unit', `unit ${unit} does not exist`);
+        }
+        const device = this.insertDevice(unit, role, input);
+        if (device === null) throw new StoreError('unit_full', `unit ${unit} has ${MAX_DEVICES_PER_UNIT} devices`);
+        return device;
+      })
+      .immediate();
+  }
+
+  async enrollDevice(codeHash: string, now: number, input: NewDevice): Promise<Result<Device, EnrollFailure>> {
+    return this.db
+      .transaction((): Result<Device, EnrollFailure> => {
+        const row = this.db
+          .prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = ?')
+          .get(codeHash);
+        if (row === undefined || row.uses_left <= 0 || (row.expires_at !== null && row.expires_at <= now)) {
+          return fail('invalid_code');
+        }
+        // A full unit does not consume a use: the admin revokes an old device and the code still works.
+        const device = this.insertDevice(row.unit, row.role, input);
+        if (device === null) return fail('unit_full');
+        this.db.prepare('UPDATE enrollments SET uses_left = uses_left - 1 WHERE code_hash = ?').run(codeHash);
+        return ok(device);
+      })
+      .immediate();
+  }
+
+  /** Call inside a write transaction: the ordinal read and the insert must not interleave. */
+  private insertDevice(unit: string, role: DeviceRole, input: NewDevice): Device | null {
+    const used = this.db
+      .prepare<[string], { ordinal: number }>('SELECT ordinal FROM devices WHERE unit = ? AND revoked_at IS NULL')
+      .all(unit)
+      .map((r) => r.ordinal);
+    const ordinal = lowestFreeOrdinal(used, MAX_DEVICES_PER_UNIT);
+    if (ordinal === null) return null;
+    this.db
+      .prepare(
+        'INSERT INTO devices (id, unit, ordinal, label, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(input.id, unit, ordinal, input.label, role, input.tokenHash, input.createdAt);
+    return { ...input, unit, role, ordinal, revokedAt: null };
+  }
+
+  async getDevice(id: string): Promise<Device | null> {
+    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
+    return row === undefined ? null : toDevice(row);
+  }
+
+  async getDeviceByTokenHash(tokenHash: string): Promise<Device | null> {
+    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?').get(tokenHash);
+    return row === undefined ? null : toDevice(row);
+  }
+
+  async listDevices(unit?: string): Promise<Device[]> {
+    const rows =
+      unit === undefined
+        ? this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY unit, created_at').all()
+        : this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE unit = ? ORDER BY created_at').all(unit);
+    return rows.map(toDevice);
+  }
+
+  async revokeDevice(id: string, at: number): Promise<Device | null> {
+    this.db.prepare('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
+    return this.getDevice(id);
+  }
+
+  async createEnrollment(e: Enrollment): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO enrollments (code_hash, unit, role, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(e.codeHash, e.unit, e.role, e.usesLeft, e.expiresAt, e.createdAt);
+  }
+
+  async getEnrollment(codeHash: string): Promise<Enrollment | null> {
+    const row = this.db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = ?').get(codeHash);
+    return row === undefined ? null : toEnrollment(row);
+  }
+
+  async putOfficer(o: Officer): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO officers (id, unit, username, display_name, role, salt, hash, iterations)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(unit, username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
+           salt = excluded.salt, hash = excluded.hash, iterations = excluded.iterations`,
+      )
+      .run(o.id, o.unit, o.username, o.displayName, o.role, o.salt, o.hash, o.iterations);
+  }
+
+  async listOfficers(unit: string): Promise<Officer[]> {
+    return this.db
+      .prepare<[string], OfficerRow>('SELECT * FROM officers WHERE unit = ? ORDER BY username')
+      .all(unit)
+      .map(toOfficer);
+  }
+
+  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], now = Date.now()): Promise<AppendResult> {
+    const insert = this.db.prepare<[string, string, string, string, Buffer, number]>(
+      'INSERT INTO updates (doc, unit, device, batch_id, data, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // One transaction for the rows, the idempotency record and the last-batch pointer: a crash leaves
+    // either the whole batch with its record, or nothing, so a retried batch is never half-duplicated.
+    return this.db
+      .transaction((): AppendResult => {
+        const seen = this.db
+          .prepare<[string, string], { seqs: string }>('SELECT seqs FROM pushed_batches WHERE device = ? AND batch_id = ?')
+          .get(device, batchId);
+        if (seen !== undefined) return { seqs: parseSeqs(seen.seqs), duplicate: true, headSeq: this.head() };
+        const seqs = items.map((it) =>
+          Number(insert.run(it.doc, it.unit, device, batchId, toBuffer(it.data), now).lastInsertRowid),
+        );
+        const json = JSON.stringify(seqs);
+        this.db
+          .prepare('INSERT INTO pushed_batches (device, batch_id, seqs, acked_at) VALUES (?, ?, ?, ?)')
+          .run(device, batchId, json, now);
+        this.db
+          .prepare(
+            `INSERT INTO last_batch (device, batch_id, seqs) VALUES (?, ?, ?)
+             ON CONFLICT(device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs`,
+          )
+          .run(device, batchId, json);
+        return { seqs, duplicate: false, headSeq: this.head() };
+      })
+      .immediate();
+  }
+
+  async readSince(q: ReadSinceQuery): Promise<ReadSinceResult> {
+    // A read transaction: the page and the scan bound come from one snapshot.
+    return this.db.transaction(() => scanPage(this.db, sqlScope(q.units), q)).deferred();
+  }
+
+  async readDoc(doc: string): Promise<Uint8Array[]> {
+    return this.db
+      .prepare<[string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? ORDER BY seq')
+      .all(doc)
+      .map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  }
+
+  async headSeq(): Promise<number> {
+    return this.head();
+  }
+
+  private head(): number {
+    // sqlite_sequence keeps the highest seq ever handed out, even if compaction deleted that row.
+    const row = this.db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get();
+    return row?.seq ?? 0;
+  }
+
+  async lastBatch(device: string): Promise<LastBatch | null> {
+    const row = this.db
+      .prepare<[string], { batch_id: string; seqs: string }>('SELECT batch_id, seqs FROM last_batch WHERE device = ?')
+      .get(device);
+    return row === undefined ? null : { batchId: row.batch_id, seqs: parseSeqs(row.seqs) };
+  }
+
+  async docStats(unit: string, limit: number): Promise<DocStat[]> {
+    return this.db
+      .prepare<[string, number], DocStat>(
+        `SELECT doc, COUNT(*) AS rows, MAX(seq) AS lastSeq FROM updates WHERE unit = ?
+         GROUP BY doc ORDER BY lastSeq DESC LIMIT ?`,
+      )
+      .all(unit, limit);
+  }
+
+  async stats(): Promise<StoreStats> {
+    const count = (sql: string): number => this.db.prepare<[], { n: number }>(sql).get()?.n ?? 0;
+    return {
+      headSeq: this.head(),
+      rows: count('SELECT COUNT(*) AS n FROM updates'),
+      batches: count('SELECT COUNT(*) AS n FROM pushed_batches'),
+      devices: count('SELECT COUNT(*) AS n FROM devices WHERE revoked_at IS NULL'),
+    };
+  }
+
+  async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
+    const get = this.db.prepare<[string, string], { next: number }>(
+      'SELECT next FROM number_counters WHERE unit = ? AND day = ?',
+    );
+    const put = this.db.prepare<[string, string, number]>(
+      `INSERT INTO number_counters (unit, day, next) VALUES (?, ?, ?)
+       ON CONFLICT(unit, day) DO UPDATE SET next = excluded.next`,
+    );
+    return this.db
+      .transaction(() => {
+        const blocks: Block[] = [];
+        for (const day of days) {
+          const taken = takeBlock(day, get.get(unit, day)?.next ?? 1, size);
+          if (taken === null) continue;
+          put.run(unit, day, taken.next);
+          blocks.push(taken.block);
+        }
+        return blocks;
+      })
+      .immediate();
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The sync server's storage, behind one async interface so the embedded SQLite file and a PostgreSQL
+ * adapter for a city data center are interchangeable. Every adapter must pass
+ * tests/server/store-contract.ts.
+ *
+ * What every adapter must keep true:
+ * - `appendBatch` resolves only after the batch is durable (committed, and synced to disk where the
+ *   backend can): the catch-up channel acknowledges a batch on that promise alone (rule S2).
+ * - Update sequence numbers are assigned by the store and strictly increase in commit order, so a
+ *   cursor "everything after N" never skips a row committed later with a smaller number.
+ * - Readers never see half a batch.
+ */
+import { AppError, type Result } from '../../src/domain/errors.ts';
+import type { Block } from '../../src/protocol/messages.ts';
+
+export type DeviceRole = 'counter' | 'department';
+export type OfficerRole = 'counter' | 'processing' | 'leader';
+
+/** A commune-level administrative unit (đơn vị hành chính). */
+export interface Unit {
+  readonly code: string;
+  readonly name: string;
+}
+
+export interface Device {
+  readonly id: string;
+  readonly unit: string;
+  /** 0-9, unique among the unit's devices that are not revoked; keys the offline number range. */
+  readonly ordinal: number;
+  readonly label: string;
+  /** A department device reads and writes every unit's docs; a counter device only its own unit's. */
+  readonly role: DeviceRole;
+  /** sha256 hex of the bearer token: the token itself is never stored. */
+  readonly tokenHash: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface Enrollment {
+  /** sha256 hex of the normalised code. */
+  readonly codeHash: string;
+  readonly unit: string;
+  readonly role: DeviceRole;
+  readonly usesLeft: number;
+  /** ms since epoch; null never expires (the demo code). */
+  readonly expiresAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface Officer {
+  readonly id: string;
+  readonly unit: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: OfficerRole;
+  /** PBKDF2-SHA256 parameters, base64: devices verify passwords offline with WebCrypto. */
+  readonly salt: string;
+  readonly hash: string;
+  readonly iterations: number;
+}
+
+/** One row of the replication log. */
+export interface UpdateRow {
+  readonly seq: number;
+  readonly doc: string;
+  readonly unit: string;
+  readonly device: string;
+  readonly batchId: string;
+  readonly data: Uint8Array;
+  readonly receivedAt: number;
+}
+
+export interface BatchItem {
+  readonly doc: string;
+  /** The doc's home unit, denormalised so scope queries need no name parsing. */
+  readonly unit: string;
+  readonly data: Uint8Array;
+}
+
+export interface AppendResult {
+  /** One seq per item, in item order. */
+  readonly seqs: readonly number[];
+  /** True when (device, batchId) was stored before: nothing was written this time. */
+  readonly duplicate: boolean;
+  /** The log's head right after the commit (or at the duplicate lookup). */
+  readonly headSeq: number;
+}
+
+export interface ReadSinceQuery {
+  /** 'all' for a department device. */
+  readonly units: readonly string[] | 'all';
+  readonly since: number;
+  readonly limit: number;
+  /** Rows pushed by this device are not returned (it has them), but still count as scanned. */
+  readonly excludeDevice?: string;
+}
+
+export interface ReadSinceResult {
+  readonly rows: readonly UpdateRow[];
+  /**
+   * Resume point: every row of the scope with seq <= lastScanned was either returned or excluded.
+   * `since` when nothing in scope follows it.
+   */
+  readonly lastScanned: number;
+  /** More rows of the scope (not excluded) follow lastScanned. */
+  readonly more: boolean;
+}
+
+export interface LastBatch {
+  readonly batchId: string;
+  readonly seqs: readonly number[];
+}
+
+export interface DocStat {
+  readonly doc: string;
+  readonly rows: number;
+  readonly lastSeq: number;
+}
+
+export interface StoreStats {
+  readonly headSeq: number;
+  readonly rows: number;
+  readonly batches: number;
+  readonly devices: number;
+}
+
+export interface NewDevice {
+  readonly id: string;
+  readonly label: string;
+  readonly tokenHash: string;
+  readonly createdAt: number;
+}
+
+export type EnrollFailure = 'invalid_code' | 'unit_full';
+
+/**
+ * Dossier numbers handed out by the server run 1..SERVER_NUMBER_MAX per unit and day; 9000-9999 belong
+ * to the devices' offline fallback (keyed by ordinal), so the two can never collide.
+ */
+export const SERVER_NUMBER_MAX = 8999;
+/** Devices per unit: the ordinal is one decimal digit. */
+export const MAX_DEVICES_PER_UNIT = 10;
+
+/** A storage failure the caller cannot fix by changing its input (disk full, constraint broken). */
+export class StoreError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+export interface SyncStore {
+  // Units (reference data).
+  putUnits(units: readonly Unit[]): Promise<void>;
+  getUnit(code: string): Promise<Unit | null>;
+  listUnits(): Promise<Unit[]>;
+
+  // Devices.
+  /** Creates a device with the lowest free ordinal; StoreError 'unit_full' when 0-9 are taken. */
+  createDevice(unit: string, role: DeviceRole, input: NewDevice): Promise<Device>;
+  /** Redeems one use of an enrollment code and creates the device, atomically. */
+  enrollDevice(codeHash: string, now: number, input: NewDevice): Promise<Result<Device, EnrollFailure>>;
+  getDevice(id: string): Promise<Device | null>;
+  getDeviceByTokenHash(tokenHash: string): Promise<Device | null>;
+  listDevices(unit?: string): Promise<Device[]>;
+  /** Returns the revoked device, or null if unknown. Revoking twice keeps the first time. */
+  revokeDevice(id: string, at: number): Promise<Device | null>;
+
+  // Enrollment codes.
+  createEnrollment(enrollment: Enrollment): Promise<void>;
+  getEnrollment(codeHash: string): Promise<Enrollment | null>;
+
+  // Officers.
+  /** Inserts or replaces by (unit, username). */
+  putOfficer(officer: Officer): Promise<void>;
+  listOfficers(unit: string): Promise<Officer[]>;
+
+  // The replication log.
+  appendBatch(device: string, batchId: string, items: readonly BatchItem[], now?: number): Promise<AppendResult>;
+  readSince(query: ReadSinceQuery): Promise<ReadSinceResult>;
+  /** All update blobs of one doc, in seq order. */
+  readDoc(doc: string): Promise<Uint8Array[]>;
+  headSeq(): Promise<number>;
+  /** The device's most recent stored batch, for the Welcome message. */
+  lastBatch(device: string): Promise<LastBatch | null>;
+  /** Per-doc row counts of a unit, most recently changed first. */
+  docStats(unit: string, limit: number): Promise<DocStat[]>;
+  stats(): Promise<StoreStats>;
+
+  // Dossier-number blocks.
+  /** One block per day that is not exhausted, in the order of `days`; at most `size` numbers each. */
+  reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]>;
+
+  // Settings.
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}

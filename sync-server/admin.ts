@@ -1,0 +1,86 @@
+/**
+ * The sync admins' API (city data center): enrollment codes, revocation, and what the server holds.
+ * Every route needs `Authorization: Bearer <ADMIN_TOKEN>`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUnitCode } from '../src/protocol/doc-names.ts';
+import { hashEnrollmentCode, isAdmin, newEnrollmentCode } from './auth.ts';
+import { logEvent } from './conn.ts';
+import {
+  badRequest,
+  HttpError,
+  intField,
+  methodNotAllowed,
+  notFound,
+  readJsonObject,
+  sendJson,
+  type HttpDeps,
+} from './http-util.ts';
+import type { Device, DeviceRole } from './store/types.ts';
+
+const HOUR_MS = 3_600_000;
+const DEFAULT_CODE_TTL_HOURS = 24 * 7;
+
+/** A device as admins see it: never the token hash. */
+function publicDevice(d: Device): Omit<Device, 'tokenHash'> {
+  return { id: d.id, unit: d.unit, ordinal: d.ordinal, label: d.label, role: d.role, createdAt: d.createdAt, revokedAt: d.revokedAt };
+}
+
+async function knownUnit(deps: HttpDeps, unit: unknown): Promise<string> {
+  if (typeof unit !== 'string' || !isUnitCode(unit) || (await deps.store.getUnit(unit)) === null) {
+    throw badRequest('Không có đơn vị hành chính với mã này');
+  }
+  return unit;
+}
+
+export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: HttpDeps): Promise<void> {
+  if (!isAdmin(req, deps.adminToken)) throw new HttpError(401, 'unauthorized', 'Không có quyền quản trị');
+  const path = url.pathname;
+
+  if (path === '/api/admin/enrollments') {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    const body = await readJsonObject(req);
+    const unit = await knownUnit(deps, body.unit);
+    const uses = intField(body, 'uses', 1, 1000, 1);
+    const ttlHours = intField(body, 'ttlHours', 1, 24 * 366, DEFAULT_CODE_TTL_HOURS);
+    const role: DeviceRole = body.role === 'department' ? 'department' : 'counter';
+    if (body.role !== undefined && body.role !== 'counter' && body.role !== 'department') throw badRequest('Vai trò không hợp lệ');
+    const code = newEnrollmentCode();
+    const now = Date.now();
+    const expiresAt = now + ttlHours * HOUR_MS;
+    await deps.store.createEnrollment({ codeHash: hashEnrollmentCode(code), unit, role, usesLeft: uses, expiresAt, createdAt: now });
+    logEvent(deps.log, 'enrollment_created', { unit, uses, role });
+    return sendJson(res, 200, { code, unit, uses, role, expiresAt });
+  }
+
+  const revoke = /^\/api\/admin\/devices\/([^/]+)\/revoke$/.exec(path);
+  if (revoke !== null) {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    const id = decodeURIComponent(revoke[1] ?? '');
+    const device = await deps.store.revokeDevice(id, Date.now());
+    if (device === null) throw notFound('Không tìm thấy thiết bị');
+    // Cut its open sockets now; from here on its token is refused at the upgrade with Revoked.
+    const closed = deps.hub.revoke(device.id);
+    logEvent(deps.log, 'device_revoked', { device: device.id, unit: device.unit, closed });
+    return sendJson(res, 200, { ...publicDevice(device), closed });
+  }
+
+  if (req.method !== 'GET') throw methodNotAllowed();
+  switch (path) {
+    case '/api/admin/devices': {
+      const unit = url.searchParams.get('unit');
+      const devices = await deps.store.listDevices(unit === null ? undefined : await knownUnit(deps, unit));
+      return sendJson(res, 200, devices.map(publicDevice));
+    }
+    case '/api/admin/docs': {
+      const unit = await knownUnit(deps, url.searchParams.get('unit'));
+      const limit = Number(url.searchParams.get('limit') ?? 10_000);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw badRequest('Tham số limit không hợp lệ');
+      return sendJson(res, 200, await deps.store.docStats(unit, limit));
+    }
+    case '/api/admin/stats':
+      return sendJson(res, 200, await deps.store.stats());
+    default:
+      throw notFound();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Plain HTTP: device enrollment, health, the admin API and the built PWA. WebSocket upgrades are
+ * routed in server.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PATHS, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
+import type { EnrollResponse, OfficerCredential } from '../src/protocol/http.ts';
+import { handleAdmin } from './admin.ts';
+import { hashEnrollmentCode, hashToken, newToken } from './auth.ts';
+import { logEvent, TokenBucket } from './conn.ts';
+import {
+  HttpError,
+  methodNotAllowed,
+  type HttpDeps,
+  notFound,
+  readJsonObject,
+  sendError,
+  sendJson,
+  stringField,
+} from './http-util.ts';
+import { serveStatic } from './static.ts';
+
+/** Wrong enrollment codes allowed per client address: a burst of 10, then one every 6 s. */
+const ENROLL_FAILURES = { burst: 10, perSecond: 1 / 6 } as const;
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const failures = new Map<string, TokenBucket>();
+  const failureBucket = (req: IncomingMessage): TokenBucket => {
+    const key = req.socket.remoteAddress ?? '';
+    let bucket = failures.get(key);
+    if (bucket === undefined) {
+      if (failures.size >= MAX_TRACKED_ADDRESSES) failures.clear();
+      bucket = new TokenBucket(ENROLL_FAILURES.burst, ENROLL_FAILURES.perSecond);
+      failures.set(key, bucket);
+    }
+    return bucket;
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === PATHS.health) {
+      if (req.method !== 'GET') throw methodNotAllowed();
+      return sendJson(res, 200, { ok: true, protocol: PROTOCOL_VERSION, headSeq: await deps.store.headSeq(), serverTime: Date.now() });
+    }
+    if (path === PATHS.enroll) {
+      if (req.method !== 'POST') throw methodNotAllowed();
+      return enroll(req, res, deps, failureBucket(req));
+    }
+    if (path.startsWith('/api/admin/')) return handleAdmin(req, res, url, deps);
+    if (path.startsWith('/api/')) throw notFound();
+    return serveStatic(deps.staticDir, req, res);
+  };
+
+  return (req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) return sendError(res, err);
+      logEvent(deps.log, 'http_error', { path: req.url ?? '', error: err instanceof Error ? err.message : String(err) });
+      sendError(res, new HttpError(500, 'server_error', 'Lỗi máy chủ, vui lòng thử lại sau'));
+    });
+  };
+}
+
+async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, failures: TokenBucket): Promise<void> {
+  if (!failures.has()) throw new HttpError(429, 'too_many_attempts', 'Nhập sai quá nhiều lần, vui lòng đợi một phút rồi thử lại');
+  const body = await readJsonObject(req);
+  const code = stringField(body, 'code', 64);
+  const label = stringField(body, 'label', 64) || 'Thiết bị';
+  const token = newToken();
+  const now = Date.now();
+  const result = await deps.store.enrollDevice(hashEnrollmentCode(code), now, {
+    id: randomUUID(),
+    label,
+    tokenHash: hashToken(token),
+    createdAt: now,
+  });
+  if (!result.ok) {
+    if (result.reason === 'unit_full') {
+      throw new HttpError(409, 'unit_full', 'Đơn vị đã đủ 10 thiết bị; hãy nhờ quản trị thu hồi một thiết bị cũ');
+    }
+    failures.take();
+    throw new HttpError(403, 'invalid_code', 'Mã đăng ký không hợp lệ hoặc đã hết lượt');
+  }
+  const device = result.value;
+  const [unit, officers] = await Promise.all([deps.store.getUnit(device.unit), deps.store.listOfficers(device.unit)]);
+  const response: EnrollResponse = {
+    deviceId: device.id,
+    token,
+    unit: device.unit,
+    unitName: unit?.name ?? device.unit,
+    ordinal: device.ordinal,
+    officers: officers.map(
+      (o): OfficerCredential => ({
+        id: o.id,
+        username: o.username,
+        displayName: o.displayName,
+        role: o.role,
+        salt: o.salt,
+        hash: o.hash,
+        iterations: o.iterations,
+      }),
+    ),
+  };
+  logEvent(deps.log, 'enroll', { device: device.id, unit: device.unit, ordinal: device.ordinal, role: device.role });
+  sendJson(res, 200, response);
+}

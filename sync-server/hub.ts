@@ -1,0 +1,70 @@
+/**
+ * The hub joins the server's channels without them knowing each other: the catch-up channel and the
+ * live rooms publish what they committed, and each listener reacts (Notify the devices of that scope,
+ * apply to a live room). With several server nodes on one PostgreSQL, this is where commits of the
+ * other nodes (LISTEN/NOTIFY or Redis) would be published too.
+ *
+ * It also knows every device's open sockets, so revoking a device cuts it off at once.
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../src/protocol/constants.ts';
+import { closeWith, logEvent, type LogFn } from './conn.ts';
+
+export interface CommittedItem {
+  readonly doc: string;
+  readonly unit: string;
+  readonly update: Uint8Array;
+}
+
+export interface Committed {
+  readonly items: readonly CommittedItem[];
+  readonly headSeq: number;
+  /** Whoever wrote the items (a session, a room): it has them already and is not told again. */
+  readonly origin: object;
+}
+
+export type CommitListener = (committed: Committed) => void;
+
+export class Hub {
+  private readonly listeners = new Set<CommitListener>();
+  private readonly sockets = new Map<string, Set<WebSocket>>();
+
+  constructor(private readonly log: LogFn) {}
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called after the items are durable. A failing listener is logged and does not stop the others. */
+  publish(committed: Committed): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(committed);
+      } catch (err) {
+        logEvent(this.log, 'fanout_error', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  attach(deviceId: string, ws: WebSocket): void {
+    let set = this.sockets.get(deviceId);
+    if (set === undefined) {
+      set = new Set();
+      this.sockets.set(deviceId, set);
+    }
+    set.add(ws);
+    ws.once('close', () => {
+      set.delete(ws);
+      if (set.size === 0 && this.sockets.get(deviceId) === set) this.sockets.delete(deviceId);
+    });
+  }
+
+  /** Closes every socket of a revoked device with Revoked (the device stops retrying). */
+  revoke(deviceId: string): number {
+    const set = this.sockets.get(deviceId);
+    if (set === undefined) return 0;
+    for (const ws of set) closeWith(ws, CloseCode.Revoked, 'revoked');
+    return set.size;
+  }
+}

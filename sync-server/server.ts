@@ -1,0 +1,154 @@
+/**
+ * One node:http server for everything: the PWA, the JSON API, and two WebSocket endpoints (`/sync`
+ * catch-up, `/yjs/...` live docs) authenticated at the upgrade. `startServer` is what main.ts runs and
+ * what the tests start in-process on port 0.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, HEARTBEAT, LIMITS, PATHS } from '../src/protocol/constants.ts';
+import { authenticate, selectProtocol } from './auth.ts';
+import { CatchupChannel } from './catchup.ts';
+import type { ChannelDeps } from './channel.ts';
+import { closeWith, Heartbeat, logEvent, type HeartbeatOptions, type LogFn } from './conn.ts';
+import { createRequestHandler } from './http.ts';
+import { Hub } from './hub.ts';
+import { LiveChannel } from './live.ts';
+import type { SyncStore } from './store/types.ts';
+
+export interface ServerOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Not closed by the server: whoever opened it closes it. */
+  readonly store: SyncStore;
+  readonly staticDir?: string;
+  /** Admin API bearer token; empty or unset disables the admin API. */
+  readonly adminToken?: string;
+  /** Where JSON event lines go; stdout by default. */
+  readonly log?: LogFn;
+  /** Tests shorten these; production uses HEARTBEAT from the protocol constants. */
+  readonly heartbeat?: HeartbeatOptions;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  /** http://host:port, with 127.0.0.1 for a wildcard host. */
+  readonly url: string;
+  /** Closes every socket with GoingAway, waits for work in flight, and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Time given to sessions to finish the frame they are handling on shutdown. */
+const SHUTDOWN_GRACE_MS = 3_000;
+
+const stdoutLog: LogFn = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? stdoutLog;
+  const hub = new Hub(log);
+  const heartbeat = new Heartbeat(opts.heartbeat ?? HEARTBEAT);
+  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log };
+  const catchup = new CatchupChannel(deps);
+  const live = new LiveChannel(deps);
+  const wsOptions = {
+    noServer: true,
+    // ws closes with 1009 when a message (after inflating) passes this, before buffering all of it.
+    maxPayload: LIMITS.maxMessageBytes,
+    perMessageDeflate: { threshold: 256 },
+    handleProtocols: selectProtocol,
+  };
+  const syncWss = new WebSocketServer(wsOptions);
+  const liveWss = new WebSocketServer(wsOptions);
+
+  const server = createServer(
+    createRequestHandler({
+      store: opts.store,
+      hub,
+      adminToken: opts.adminToken ?? '',
+      staticDir: opts.staticDir ?? 'dist',
+      log,
+    }),
+  );
+
+  /** Auth runs before the handshake completes; a refusal is still a completed handshake and a close
+   * code, because a browser cannot read the HTTP status of a failed upgrade. */
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    socket.on('error', () => socket.destroy());
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const isSync = pathname === PATHS.sync;
+    if (!isSync && !pathname.startsWith(`${PATHS.yjs}/`)) return refuseUpgrade(socket, '404 Not Found');
+    const wss = isSync ? syncWss : liveWss;
+    const auth = await authenticate(opts.store, req).catch((err: unknown) => {
+      logEvent(log, 'auth_error', { error: err instanceof Error ? err.message : String(err) });
+      return null;
+    });
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // Without an 'error' listener a malformed frame (bad RSV bit, opcode, oversized) would throw.
+      ws.on('error', (err) => logEvent(log, 'ws_error', { path: isSync ? 'sync' : 'yjs', error: err.message }));
+      try {
+        if (auth === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
+        if (!auth.ok) return closeWith(ws, auth.code, auth.code === CloseCode.Revoked ? 'revoked' : 'unauthorized');
+        hub.attach(auth.device.id, ws);
+        if (isSync) catchup.accept(ws, auth.device);
+        else live.accept(ws, auth.device, pathname);
+      } catch (err) {
+        logEvent(log, 'accept_error', { error: err instanceof Error ? err.message : String(err) });
+        closeWith(ws, CloseCode.ServerError, 'server error');
+      }
+    });
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch(() => socket.destroy());
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  let closing: Promise<void> | null = null;
+  const close = async (): Promise<void> => {
+    heartbeat.stop();
+    const stopped = new Promise<void>((done) => server.close(() => done()));
+    const sockets = [...syncWss.clients, ...liveWss.clients];
+    const grace = new Promise<void>((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref());
+    // Stop reading, let the frames already taken in finish (a batch being written is acknowledged
+    // rather than cut off), then say goodbye.
+    for (const ws of sockets) ws.pause();
+    await Promise.race([catchup.drained(), grace]);
+    for (const ws of sockets) {
+      closeWith(ws, CloseCode.GoingAway, 'server shutting down');
+      // Reading again lets the peer's close frame in; frames after ours are dropped by the queues.
+      ws.resume();
+    }
+    const allClosed = Promise.all(
+      sockets.map((ws) => (ws.readyState === ws.CLOSED ? undefined : new Promise((done) => ws.once('close', done)))),
+    );
+    await Promise.race([allClosed, grace]);
+    for (const ws of sockets) ws.terminate();
+    syncWss.close();
+    liveWss.close();
+    server.closeAllConnections();
+    await stopped;
+  };
+
+  return {
+    port: address.port,
+    url: `http://${urlHost}:${address.port}`,
+    close: () => (closing ??= close()),
+  };
+}

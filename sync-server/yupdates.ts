@@ -1,0 +1,105 @@
+/**
+ * What the server needs to know about Yjs updates: whether bytes are one, and how to pack a page of
+ * log rows into as few, bounded, updates as possible for a pull.
+ */
+import * as Y from 'yjs';
+import { LIMITS } from '../src/protocol/constants.ts';
+import { ProtocolError, type PullItem } from '../src/protocol/messages.ts';
+import type { ReadSinceResult, UpdateRow } from './store/types.ts';
+
+/**
+ * Raw update bytes per pull page. Merging never grows a page, so the encoded PullBatch stays well under
+ * LIMITS.maxMessageBytes, which the device's decoder enforces.
+ */
+export const PULL_PAGE_BYTES = 4 * 1024 * 1024;
+/** Rows merged at once: Y.mergeUpdates is superlinear in the number of updates, so merge in chunks. */
+export const MERGE_CHUNK_ROWS = 256;
+
+/** Throws ProtocolError unless `update` decodes as a Yjs (v1) update; returns whether it changes anything. */
+export function checkYjsUpdate(update: Uint8Array): { readonly empty: boolean } {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    throw new ProtocolError('update: not a Yjs update');
+  }
+  return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
+}
+
+/** Throws ProtocolError unless `sv` decodes as a Yjs state vector. */
+export function checkStateVector(sv: Uint8Array): void {
+  try {
+    Y.decodeStateVector(sv);
+  } catch {
+    throw new ProtocolError('state vector: undecodable');
+  }
+}
+
+export interface PullPage {
+  readonly items: PullItem[];
+  readonly cursor: number;
+  readonly more: boolean;
+}
+
+/**
+ * One pull answer from one store page: rows up to PULL_PAGE_BYTES, merged per doc. The cursor only
+ * moves past rows that are in the answer (or were skipped as the device's own), so a page cut for
+ * size resumes exactly where it stopped.
+ */
+export function buildPullPage(page: ReadSinceResult): PullPage {
+  const taken: UpdateRow[] = [];
+  let bytes = 0;
+  for (const row of page.rows) {
+    const last = taken[taken.length - 1];
+    if (last !== undefined && bytes + row.data.byteLength > PULL_PAGE_BYTES) {
+      return { items: mergePerDoc(taken), cursor: last.seq, more: true };
+    }
+    taken.push(row);
+    bytes += row.data.byteLength;
+  }
+  return { items: mergePerDoc(taken), cursor: page.lastScanned, more: page.more };
+}
+
+interface Chunk {
+  readonly rows: UpdateRow[];
+  bytes: number;
+}
+
+/** Items in seq order; a doc's rows become one item per chunk, each within LIMITS.maxUpdateBytes. */
+function mergePerDoc(rows: readonly UpdateRow[]): PullItem[] {
+  const byDoc = new Map<string, Chunk[]>();
+  for (const row of rows) {
+    let chunks = byDoc.get(row.doc);
+    if (chunks === undefined) {
+      chunks = [];
+      byDoc.set(row.doc, chunks);
+    }
+    let chunk = chunks[chunks.length - 1];
+    if (
+      chunk === undefined ||
+      chunk.rows.length >= MERGE_CHUNK_ROWS ||
+      chunk.bytes + row.data.byteLength > LIMITS.maxUpdateBytes
+    ) {
+      chunk = { rows: [], bytes: 0 };
+      chunks.push(chunk);
+    }
+    chunk.rows.push(row);
+    chunk.bytes += row.data.byteLength;
+  }
+  const items: PullItem[] = [];
+  for (const [doc, chunks] of byDoc) for (const chunk of chunks) items.push(...mergeChunk(doc, chunk.rows));
+  return items.sort((a, b) => a.seq - b.seq);
+}
+
+function mergeChunk(doc: string, rows: readonly UpdateRow[]): PullItem[] {
+  const single = rows.length === 1 ? rows[0] : undefined;
+  if (single !== undefined) return [{ doc, seq: single.seq, update: single.data }];
+  const seq = rows.reduce((max, r) => Math.max(max, r.seq), 0);
+  try {
+    const merged = Y.mergeUpdates(rows.map((r) => r.data));
+    if (merged.byteLength <= LIMITS.maxUpdateBytes) return [{ doc, seq, update: merged }];
+  } catch {
+    // Rows were checked on the way in; if merging still fails, send them as they are.
+  }
+  return rows.map((r) => ({ doc, seq: r.seq, update: r.data }));
+}

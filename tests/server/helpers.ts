@@ -1,0 +1,163 @@
+/** Test servers on port 0, devices, and a small /sync client that queues what the server sends. */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, type MsgType } from '../../src/protocol/constants.ts';
+import { decodeMessage, encodeMessage, type Message, type MessageOf } from '../../src/protocol/messages.ts';
+import { hashToken, newToken } from '../../sync-server/auth.ts';
+import type { HeartbeatOptions } from '../../sync-server/conn.ts';
+import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import { MemoryStore } from '../../sync-server/store/memory.ts';
+import type { Device, DeviceRole, SyncStore } from '../../sync-server/store/types.ts';
+
+export const UNIT = '20209';
+export const OTHER_UNIT = '20194';
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly store: SyncStore;
+  readonly url: string;
+  readonly wsUrl: string;
+  /** Every JSON line the server logged. */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions } = {},
+): Promise<TestServer> {
+  const store = opts.store ?? new MemoryStore();
+  await store.putUnits([
+    { code: UNIT, name: 'Phường Thanh Khê' },
+    { code: OTHER_UNIT, name: 'Phường Hải Vân' },
+  ]);
+  const logs: string[] = [];
+  const server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    store,
+    adminToken: ADMIN_TOKEN,
+    log: (line) => logs.push(line),
+    ...(opts.staticDir === undefined ? {} : { staticDir: opts.staticDir }),
+    ...(opts.heartbeat === undefined ? {} : { heartbeat: opts.heartbeat }),
+  });
+  return {
+    server,
+    store,
+    url: server.url,
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    logs,
+    close: () => server.close(),
+  };
+}
+
+export interface TestDevice {
+  readonly device: Device;
+  readonly token: string;
+}
+
+export async function addDevice(store: SyncStore, unit = UNIT, role: DeviceRole = 'counter'): Promise<TestDevice> {
+  const token = newToken();
+  const device = await store.createDevice(unit, role, {
+    id: randomUUID(),
+    label: 'test',
+    tokenHash: hashToken(token),
+    createdAt: Date.now(),
+  });
+  return { device, token };
+}
+
+export const dossierDoc = (unit = UNIT): string => `${unit}/dossier/${randomUUID()}`;
+
+/** A Yjs update setting `fields` on the doc's 'fields' map, from a fresh client. */
+export function fieldsUpdate(fields: Record<string, string | number>): Uint8Array {
+  const doc = new Y.Doc();
+  const map = doc.getMap('fields');
+  for (const [k, v] of Object.entries(fields)) map.set(k, v);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+export function readFields(updates: readonly Uint8Array[]): Record<string, unknown> {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc.getMap('fields').toJSON();
+}
+
+export interface Closed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** A /sync connection that queues decoded messages so tests can await them by type. */
+export class SyncTestClient {
+  private readonly inbox: Message[] = [];
+  private waiters: { type: number; resolve: (m: Message) => void; reject: (e: Error) => void }[] = [];
+  readonly closed: Promise<Closed>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const msg = decodeMessage(new Uint8Array(data));
+      const i = this.waiters.findIndex((w) => w.type === msg.type);
+      const waiter = this.waiters[i];
+      if (waiter !== undefined) {
+        this.waiters.splice(i, 1);
+        waiter.resolve(msg);
+      } else this.inbox.push(msg);
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        for (const w of this.waiters) w.reject(new Error(`closed with ${code} while waiting for message ${w.type}`));
+        this.waiters = [];
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
+  }
+
+  /** Opens /sync with the token in the Authorization header (Node) or the subprotocol list (browser). */
+  static async open(t: TestServer, token: string | null, via: 'header' | 'protocol' = 'header'): Promise<SyncTestClient> {
+    const url = `${t.wsUrl}${PATHS.sync}`;
+    const ws =
+      token === null
+        ? new WebSocket(url)
+        : via === 'header'
+          ? new WebSocket(url, { headers: { authorization: `Bearer ${token}` } })
+          : new WebSocket(url, [SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+    ws.on('error', () => undefined);
+    const client = new SyncTestClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    return client;
+  }
+
+  /** The oldest unread message of this type, waiting for it if none arrived yet. */
+  next<T extends MsgType>(type: T): Promise<MessageOf<T>> {
+    const i = this.inbox.findIndex((m) => m.type === type);
+    const queued = this.inbox[i];
+    if (queued !== undefined) {
+      this.inbox.splice(i, 1);
+      return Promise.resolve(queued as MessageOf<T>);
+    }
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.reject(new Error('connection closed'));
+    return new Promise((resolve, reject) => this.waiters.push({ type, resolve: (m) => resolve(m as MessageOf<T>), reject }));
+  }
+
+  /** Messages of this type received and not yet read. */
+  unread(type: MsgType): Message[] {
+    return this.inbox.filter((m) => m.type === type);
+  }
+
+  send(msg: Message): void {
+    this.ws.send(encodeMessage(msg));
+  }
+
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -6,7 +6,6 @@ import type { PullItem } from '../../src/protocol/messages.ts';
 import {
   addDevice,
   dossierDoc,
-  fieldsUpdate,
   OTHER_UNIT,
   readFields,
   startTestServer,

@@ -1,0 +1,82 @@
+/** The CLI as `npm start` runs it: what it prints, and a clean stop on SIGTERM that keeps its data. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'motcua-main-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  readonly lines: string[];
+  readonly port: number;
+  stop(): Promise<number | null>;
+}
+
+/** Starts main.ts and resolves once it printed READY. */
+function start(env: Record<string, string>): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: join(dir, 'no-dist'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    void exited.then((code) => reject(new Error(`exited ${code} before READY:\n${lines.join('\n')}`)));
+    if (child.stdout === null) throw new Error('no stdout');
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      const m = /^READY port=(\d+)$/.exec(line);
+      if (m === null) return;
+      resolve({
+        lines,
+        port: Number(m[1]),
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+  });
+}
+
+describe('main.ts', () => {
+  it('prints the URL, demo login, enrollment code and admin token, then READY; stops cleanly on SIGTERM', async () => {
+    const dataDir = join(dir, 'data');
+    const first = await start({ DATA_DIR: dataDir, ADMIN_TOKEN: '' });
+    const health = await fetch(`http://127.0.0.1:${first.port}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await first.stop()).toBe(0);
+    expect(existsSync(join(dataDir, 'motcua.sqlite'))).toBe(true);
+
+    const url = `http://localhost:${first.port}`;
+    const printed = first.lines.slice(0, first.lines.findIndex((l) => l.startsWith('READY')) + 1);
+    const code = /: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})$/.exec(printed.find((l) => l.startsWith('Mã đăng ký')) ?? '')?.[1];
+    const token = /: (\S{43})$/.exec(printed.find((l) => l.startsWith('Mã quản trị')) ?? '')?.[1];
+    expect(code).toBeDefined();
+    expect(token).toBeDefined();
+    expect(printed).toEqual([
+      'Máy chủ đồng bộ Một cửa / Motcua sync server',
+      'Đã tạo dữ liệu ban đầu / Seeded: 94 đơn vị / units, đơn vị thử / demo unit 20209',
+      `Địa chỉ / URL: ${url}`,
+      `Chưa có giao diện trong ${join(dir, 'no-dist')}: hãy chạy \`npm run build\` / No UI build in ${join(dir, 'no-dist')}: run \`npm run build\``,
+      'Đăng nhập thử / Demo login: demo / demo1234, lanhdao / demo1234 (20209 Phường Thanh Khê)',
+      `Mã đăng ký thiết bị thử (1 lượt) / Demo device enrollment code (1 use): ${code ?? ''}`,
+      `Mã quản trị / Admin token: ${token ?? ''}`,
+      `READY port=${first.port}`,
+    ]);
+
+    // Second start on the same data: no reseeding, the same code and admin token.
+    const second = await start({ DATA_DIR: dataDir, ADMIN_TOKEN: '' });
+    const stats = await fetch(`http://127.0.0.1:${second.port}/api/admin/stats`, { headers: { authorization: `Bearer ${token ?? ''}` } });
+    expect(stats.status).toBe(200);
+    expect(await second.stop()).toBe(0);
+    expect(second.lines.some((l) => l.startsWith('Đã tạo dữ liệu'))).toBe(false);
+    expect(second.lines).toContain(`Mã đăng ký thiết bị thử (1 lượt) / Demo device enrollment code (1 use): ${code ?? ''}`);
+    expect(second.lines).toContain(`Mã quản trị / Admin token: ${token ?? ''}`);
+  });
+});

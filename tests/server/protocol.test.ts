@@ -1,0 +1,142 @@
+/** [S8] The catch-up codec: every message round-trips; anything truncated, garbled or padded is refused. */
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import { LIMITS, MsgType } from '../../src/protocol/constants.ts';
+import { decodeMessage, encodeMessage, ProtocolError, type Message } from '../../src/protocol/messages.ts';
+
+const DOC = '20209/dossier/0b7e3f5c-1d2a-4c3b-8e9f-0123456789ab';
+const QUEUE = '20209/queue/2026-11-22';
+
+const SAMPLES: readonly Message[] = [
+  {
+    type: MsgType.Welcome,
+    protocol: 1,
+    deviceId: '5d0c4c3e-6a53-4c65-9b1e-2f8f0e7c1a10',
+    unit: '20209',
+    headSeq: 123_456,
+    serverTime: 1_795_000_000_000,
+    lastBatchId: 'batch-9',
+    lastBatchSeqs: [7, 8, 9, 300],
+  },
+  { type: MsgType.Welcome, protocol: 1, deviceId: 'd', unit: '20209', headSeq: 0, serverTime: 0, lastBatchId: '', lastBatchSeqs: [] },
+  {
+    type: MsgType.Push,
+    batchId: 'b-1',
+    items: [
+      { doc: DOC, update: new Uint8Array([1, 2, 3]) },
+      { doc: QUEUE, update: new Uint8Array(0) },
+    ],
+  },
+  { type: MsgType.Push, batchId: 'empty', items: [] },
+  { type: MsgType.PushAck, batchId: 'b-1', seqs: [41, 42, 43], headSeq: 43, serverTime: 1_795_000_000_001 },
+  { type: MsgType.Pull, since: 0, limit: 1 },
+  { type: MsgType.Pull, since: 2 ** 40, limit: LIMITS.maxPullRows },
+  {
+    type: MsgType.PullBatch,
+    items: [
+      { doc: DOC, seq: 10, update: new Uint8Array([9, 9]) },
+      { doc: QUEUE, seq: 12, update: new Uint8Array([0]) },
+    ],
+    cursor: 12,
+    more: true,
+  },
+  { type: MsgType.PullBatch, items: [], cursor: 5, more: false },
+  { type: MsgType.Notify, headSeq: 99 },
+  { type: MsgType.Error, code: 2, message: 'Ổ đĩa đầy', ref: 'b-1' },
+  { type: MsgType.Reserve, reqId: 3, days: ['261122', '261123'], size: 100 },
+  { type: MsgType.Reserved, reqId: 3, blocks: [{ day: '261122', start: 1, end: 100 }] },
+  { type: MsgType.Ping, nonce: 0 },
+  { type: MsgType.Pong, nonce: 2 ** 31 },
+];
+
+function expectProtocolError(frame: Uint8Array): void {
+  expect(() => decodeMessage(frame)).toThrow(ProtocolError);
+}
+
+function frame(write: (enc: encoding.Encoder) => void): Uint8Array {
+  const enc = encoding.createEncoder();
+  write(enc);
+  return encoding.toUint8Array(enc);
+}
+
+describe('[S8] catch-up codec', () => {
+  it('round-trips every message type', () => {
+    const types = new Set(SAMPLES.map((m) => m.type));
+    expect(types).toEqual(new Set(Object.values(MsgType)));
+    for (const msg of SAMPLES) expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
+  });
+
+  it('refuses every truncation of every message', () => {
+    for (const msg of SAMPLES) {
+      const bytes = encodeMessage(msg);
+      for (let len = 0; len < bytes.length; len++) expectProtocolError(bytes.subarray(0, len));
+    }
+  });
+
+  it('refuses a trailing byte after any message', () => {
+    for (const msg of SAMPLES) {
+      const bytes = encodeMessage(msg);
+      const padded = new Uint8Array(bytes.length + 1);
+      padded.set(bytes);
+      expectProtocolError(padded);
+    }
+  });
+
+  it('refuses garbage: unknown types, overlong varints, malformed doc names and broken limits', () => {
+    expectProtocolError(new Uint8Array([0]));
+    expectProtocolError(new Uint8Array([99, 0]));
+    expectProtocolError(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]));
+    const push = (doc: string): Uint8Array =>
+      frame((e) => {
+        encoding.writeVarUint(e, MsgType.Push);
+        encoding.writeVarString(e, 'b');
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, doc);
+        encoding.writeVarUint8Array(e, new Uint8Array([1]));
+      });
+    expect(decodeMessage(push(DOC)).type).toBe(MsgType.Push);
+    for (const bad of ['20209/dossier/../../etc', '20209/scan/x', '2020/queue/2026-11-22', '20209/queue/2026-11-22/x']) {
+      expectProtocolError(push(bad));
+    }
+    expectProtocolError(encodeMessage({ type: MsgType.Pull, since: 0, limit: 0 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Pull, since: 0, limit: LIMITS.maxPullRows + 1 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Push, batchId: '', items: [] }));
+    expectProtocolError(encodeMessage({ type: MsgType.Push, batchId: 'x'.repeat(LIMITS.maxBatchIdLength + 1), items: [] }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: ['2611xx'], size: 1 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: ['261122'], size: LIMITS.maxBlockSize + 1 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserved, reqId: 1, blocks: [{ day: '261122', start: 5, end: 4 }] }));
+    // A declared length far past the frame: refused without reading outside it.
+    expectProtocolError(
+      frame((e) => {
+        encoding.writeVarUint(e, MsgType.Push);
+        encoding.writeVarString(e, 'b');
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, DOC);
+        encoding.writeVarUint(e, 1000);
+      }),
+    );
+    expectProtocolError(
+      frame((e) => {
+        encoding.writeVarUint(e, MsgType.Push);
+        encoding.writeVarString(e, 'b');
+        encoding.writeVarUint(e, LIMITS.maxBatchItems + 1);
+      }),
+    );
+  });
+
+  it('refuses a random sample of garbage frames without throwing anything else', () => {
+    let seed = 42;
+    const rand = (): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const bytes = new Uint8Array(1 + Math.floor(rand() * 40)).map(() => Math.floor(rand() * 256));
+      try {
+        decodeMessage(bytes);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ProtocolError);
+      }
+    }
+  });
+});

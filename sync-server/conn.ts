@@ -75,8 +75,11 @@ export class TokenBucket {
   }
 }
 
-/** Frames queued for handling before the socket stops reading (TCP then slows the sender). */
-const HIGH_WATER = 16;
+/**
+ * Frames queued for handling before the socket stops reading (TCP then slows the sender). Small, so
+ * that hundreds of devices reconnecting at once hold a few frames each in memory, not their backlog.
+ */
+const HIGH_WATER = 4;
 
 /**
  * Runs a connection's frame handlers one at a time, in arrival order: a Pull that follows a Push sees

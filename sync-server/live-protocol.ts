@@ -7,6 +7,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
+import { LIMITS } from '../src/protocol/constants.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { checkStateVector, checkYjsUpdate } from './yupdates.ts';
 
@@ -30,6 +31,8 @@ function parseUnchecked(dec: decoding.Decoder): LiveFrame {
         return { kind: 'step1', stateVector: payload };
       }
       if (sub === syncProtocol.messageYjsSyncStep2 || sub === syncProtocol.messageYjsUpdate) {
+        // Stored rows travel again in pull pages, whose decoder refuses updates past this limit.
+        if (payload.byteLength > LIMITS.maxUpdateBytes) throw new ProtocolError('update: too large');
         return { kind: 'update', update: payload, empty: checkYjsUpdate(payload).empty };
       }
       throw new ProtocolError(`sync: unknown step ${sub}`);

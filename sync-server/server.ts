@@ -110,9 +110,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      heartbeat.stop();
+      reject(err);
+    });
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      server.on('error', (err) => logEvent(log, 'http_server_error', { error: err.message }));
       resolveListen();
     });
   });

@@ -9,6 +9,7 @@ import type { Block } from '../../src/protocol/messages.ts';
 import { lowestFreeOrdinal, parseSeqs, takeBlock } from './numbers.ts';
 import { migrate } from './sqlite-schema.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
+import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
 import {
   MAX_DEVICES_PER_UNIT,
   StoreError,
@@ -22,73 +23,12 @@ import {
   type LastBatch,
   type NewDevice,
   type Officer,
-  type OfficerRole,
   type ReadSinceQuery,
   type ReadSinceResult,
   type StoreStats,
   type SyncStore,
   type Unit,
 } from './types.ts';
-
-interface DeviceRow {
-  id: string;
-  unit: string;
-  ordinal: number;
-  label: string;
-  role: DeviceRole;
-  token_hash: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-interface EnrollmentRow {
-  code_hash: string;
-  unit: string;
-  role: DeviceRole;
-  uses_left: number;
-  expires_at: number | null;
-  created_at: number;
-}
-interface OfficerRow {
-  id: string;
-  unit: string;
-  username: string;
-  display_name: string;
-  role: OfficerRole;
-  salt: string;
-  hash: string;
-  iterations: number;
-}
-
-const toDevice = (r: DeviceRow): Device => ({
-  id: r.id,
-  unit: r.unit,
-  ordinal: r.ordinal,
-  label: r.label,
-  role: r.role,
-  tokenHash: r.token_hash,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-});
-
-const toEnrollment = (r: EnrollmentRow): Enrollment => ({
-  codeHash: r.code_hash,
-  unit: r.unit,
-  role: r.role,
-  usesLeft: r.uses_left,
-  expiresAt: r.expires_at,
-  createdAt: r.created_at,
-});
-
-const toOfficer = (r: OfficerRow): Officer => ({
-  id: r.id,
-  unit: r.unit,
-  username: r.username,
-  displayName: r.display_name,
-  role: r.role,
-  salt: r.salt,
-  hash: r.hash,
-  iterations: r.iterations,
-});
 
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays; this view copies nothing. */
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);

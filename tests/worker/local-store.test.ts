@@ -1,0 +1,116 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { openDb } from '../../src/db/schema.ts';
+import { formatDossierCode } from '../../src/domain/dossier-code.ts';
+import { dossierDocName } from '../../src/protocol/doc-names.ts';
+import { newDossierUpdate, readFields } from '../../src/worker/dossier-doc.ts';
+import { LocalStore, META } from '../../src/worker/local-store.ts';
+
+let dbCount = 0;
+const freshName = (): string => `test-${process.pid}-${++dbCount}`;
+const UNIT = '20209';
+const NOW = Date.UTC(2026, 10, 23, 3, 0, 0); // 10:00 in Vietnam
+
+function build(store: LocalStore, name = 'Nguyễn Văn An') {
+  const id = crypto.randomUUID();
+  const docName = dossierDocName(UNIT, id);
+  return store.commitNewDossier('261123', 3, (n) => ({
+    docName,
+    update: newDossierUpdate(
+      {
+        code: formatDossierCode(UNIT, '261123', n),
+        unit: UNIT,
+        procedureCode: 'dang-ky-khai-sinh',
+        procedureName: 'Đăng ký khai sinh',
+        name,
+        cccd: '048095000123',
+        phone: '0905123456',
+        address: 'Thanh Khê',
+        receivedAt: NOW,
+        components: '[]',
+      },
+      { id: crypto.randomUUID(), type: 'received', at: NOW, officer: 'o1', device: 'd1' },
+    ),
+  }), NOW);
+}
+
+describe('LocalStore', () => {
+  it('[S4] writes the update, the outbox row and the projection in one transaction', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    const { docName, dossierNumber } = await build(store);
+    expect(await store.db.updates.where('doc').equals(docName).count()).toBe(1);
+    expect(await store.db.outbox.count()).toBe(1);
+    const row = await store.db.dossiers.where('code').equals(formatDossierCode(UNIT, '261123', dossierNumber)).first();
+    expect(row?.applicantName).toBe('Nguyễn Văn An');
+    expect(row?.nameWords).toEqual(['nguyen', 'van', 'an']);
+    expect(row?.status).toBe('received');
+    const doc = await store.loadDoc(docName);
+    expect(doc === null ? null : readFields(doc).cccd).toBe('048095000123');
+  });
+
+  it('[S4] a write that fails leaves nothing behind and burns no number', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    await expect(
+      store.commitNewDossier('261123', 3, () => {
+        throw new Error('boom');
+      }, NOW),
+    ).rejects.toThrow('boom');
+    expect(await store.db.outbox.count()).toBe(0);
+    expect(await store.db.dossiers.count()).toBe(0);
+    expect(await store.getMeta(META.numberPool)).toBeUndefined();
+    const { dossierNumber } = await build(store);
+    // No block reserved yet: the first number is the device's first fallback number (ordinal 3).
+    expect(dossierNumber).toBe(9300);
+  });
+
+  it('[S10] two tabs writing at once never get the same number', async () => {
+    const name = freshName();
+    const tabA = new LocalStore(openDb(name));
+    const tabB = new LocalStore(openDb(name));
+    await tabA.mergeNumberBlocks([{ day: '261123', start: 101, end: 200 }]);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => build(i % 2 === 0 ? tabA : tabB)));
+    const numbers = results.map((r) => r.dossierNumber);
+    expect(new Set(numbers).size).toBe(20);
+    expect(Math.min(...numbers)).toBe(101);
+    expect(Math.max(...numbers)).toBe(120);
+  });
+
+  it('[S3] a batch keeps its id until confirmed, then its rows leave the outbox', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    for (let i = 0; i < 5; i++) await build(store);
+    let n = 0;
+    const newId = (): string => `b${++n}`;
+    const first = await store.nextBatch(3, 1 << 20, newId);
+    expect(first?.rows.length).toBe(3);
+    const again = await store.nextBatch(3, 1 << 20, newId);
+    expect(again?.batchId).toBe(first?.batchId);
+    expect(again?.rows.map((r) => r.id)).toEqual(first?.rows.map((r) => r.id));
+    expect(await store.confirmBatch(first?.batchId ?? '')).toBe(3);
+    const second = await store.nextBatch(3, 1 << 20, newId);
+    expect(second?.batchId).toBe('b2');
+    expect(second?.rows.length).toBe(2);
+  });
+
+  it('[S5] applies a pulled page with its cursor, and compacts a doc with many rows', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    const remote = new LocalStore(openDb(freshName()));
+    const { docName } = await build(remote, 'Trần Thị Bình');
+    const base = await remote.loadDoc(docName);
+    if (base === null) throw new Error('doc missing');
+    const items = [{ doc: docName, seq: 7, update: Y.encodeStateAsUpdate(base) }];
+    // Forty small edits as separate updates: more than the compaction threshold.
+    for (let i = 0; i < 40; i++) {
+      const before = Y.encodeStateVector(base);
+      base.getMap('f').set('phone', `09051234${String(i).padStart(2, '0')}`);
+      items.push({ doc: docName, seq: 8 + i, update: Y.encodeStateAsUpdate(base, before) });
+    }
+    for (const it of items) await store.applyRemote([it], it.seq, NOW);
+    expect(await store.getMeta(META.cursor)).toBe(47);
+    expect(await store.db.updates.where('doc').equals(docName).count()).toBeLessThan(33);
+    const row = await store.db.dossiers.get(docName.split('/')[2] ?? '');
+    expect(row?.phone).toBe('0905123439');
+    expect(row?.applicantName).toBe('Trần Thị Bình');
+    expect(await store.db.outbox.count()).toBe(0);
+  });
+});

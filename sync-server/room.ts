@@ -115,7 +115,9 @@ export class Room {
     }
   }
 
+  /** Idempotent: a room that failed to load is dropped, and dropped again when its last client leaves. */
   destroy(): void {
+    if (this.destroyed) return;
     this.destroyed = true;
     this.awareness.destroy();
     this.doc.destroy();

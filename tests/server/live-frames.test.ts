@@ -71,6 +71,16 @@ describe('[S8] y-websocket frames', () => {
     ];
     for (const f of bad) expect(() => parseLiveFrame(f), `frame ${f.join(',')}`).toThrow(ProtocolError);
   });
+
+  it('refuses an update larger than a pull page may carry', () => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'x'.repeat(LIMITS.maxUpdateBytes));
+    const big = frame((e) => {
+      encoding.writeVarUint(e, 0);
+      syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(doc));
+    });
+    expect(() => parseLiveFrame(big)).toThrow(/too large/);
+  });
 });
 
 const row = (seq: number, doc: string, data: Uint8Array): UpdateRow => ({ seq, doc, unit: '20209', device: 'd', batchId: 'b', data, receivedAt: 0 });

@@ -89,6 +89,8 @@ const HIGH_WATER = 4;
 export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Only a pause of our own is lifted here: a shutdown pauses sockets too and must stay paused. */
+  private pausedHere = false;
   constructor(
     private readonly ws: WebSocket,
     private readonly onError: (err: unknown) => void,
@@ -96,7 +98,10 @@ export class SerialQueue {
 
   push(task: () => Promise<void>): void {
     this.pending++;
-    if (this.pending === HIGH_WATER) this.ws.pause();
+    if (this.pending === HIGH_WATER && !this.ws.isPaused) {
+      this.ws.pause();
+      this.pausedHere = true;
+    }
     this.tail = this.tail
       .then(async () => {
         if (this.ws.readyState === this.ws.OPEN) await task();
@@ -104,7 +109,10 @@ export class SerialQueue {
       .catch(this.onError)
       .finally(() => {
         this.pending--;
-        if (this.pending === HIGH_WATER / 2 && this.ws.isPaused) this.ws.resume();
+        if (this.pending === HIGH_WATER / 2 && this.pausedHere) {
+          this.pausedHere = false;
+          this.ws.resume();
+        }
       });
   }
 

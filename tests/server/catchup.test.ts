@@ -143,6 +143,32 @@ describe('/sync push', () => {
   });
 });
 
+describe('/sync ordering and shutdown', () => {
+  it('commits and acknowledges pipelined batches in the order they were sent', async () => {
+    t = await startTestServer();
+    const a = await addDevice(t.store);
+    const c = await connect(t, a.token);
+    const n = 20;
+    for (let i = 0; i < n; i++) {
+      c.send({ type: MsgType.Push, batchId: `b-${i}`, items: [{ doc: dossierDoc(), update: fieldsUpdate({ i }) }] });
+    }
+    const acks = [];
+    for (let i = 0; i < n; i++) acks.push(await c.next(MsgType.PushAck));
+    expect(acks.map((ack) => ack.batchId)).toEqual(Array.from({ length: n }, (_, i) => `b-${i}`));
+    expect(acks.map((ack) => ack.seqs[0])).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    c.close();
+  });
+
+  it('says GoingAway (1001) to connected devices when the server stops', async () => {
+    t = await startTestServer();
+    const a = await addDevice(t.store);
+    const c = await connect(t, a.token);
+    await t.close();
+    t = null;
+    expect((await c.closed).code).toBe(CloseCode.GoingAway);
+  });
+});
+
 describe('/sync notify, reserve, ping', () => {
   it('tells the other devices of the commune (not other communes) that there is something to pull', async () => {
     t = await startTestServer();

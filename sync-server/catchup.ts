@@ -6,14 +6,14 @@
  * - S8/S9: a whole batch is checked (scope, then Yjs decoding) before anything is written; a bad frame
  *   or a doc outside the device's scope closes this socket only.
  */
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
 import { CloseCode, LIMITS, MsgType, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 import { parseDocName } from '../src/protocol/doc-names.ts';
 import { decodeMessage, encodeMessage, ProtocolError, type Message, type MessageOf } from '../src/protocol/messages.ts';
 import { inScope, scopeOf } from './auth.ts';
-import { frameBytes, type ChannelDeps } from './channel.ts';
-import { CloseRequest, closeCodeFor, closeWith, logEvent, SerialQueue, TokenBucket } from './conn.ts';
+import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
+import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
 import type { Device } from './store/types.ts';
 import { buildPullPage, checkYjsUpdate } from './yupdates.ts';
@@ -46,10 +46,9 @@ export class CatchupChannel {
   }
 }
 
-class CatchupSession {
+class CatchupSession implements FrameHandler<Message> {
+  readonly channel = 'sync';
   private readonly queue: SerialQueue;
-  private readonly bucket = new TokenBucket(LIMITS.maxMessagesPerSecond);
-  private readonly touch: () => void;
   private nonce = 0;
 
   constructor(
@@ -57,12 +56,18 @@ class CatchupSession {
     readonly device: Device,
     private readonly deps: ChannelDeps,
   ) {
-    this.queue = new SerialQueue(ws, (err) => this.fail(err));
-    this.touch = deps.heartbeat.add(ws, () => this.send({ type: MsgType.Ping, nonce: ++this.nonce }));
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    this.queue = serveFrames(ws, deps, this);
     ws.once('close', (code) => logEvent(deps.log, 'sync_close', { device: device.id, code }));
     logEvent(deps.log, 'sync_open', { device: device.id, unit: device.unit });
     this.queue.push(() => this.welcome());
+  }
+
+  parse(bytes: Uint8Array): Message {
+    return decodeMessage(bytes);
+  }
+
+  appPing(): void {
+    this.send({ type: MsgType.Ping, nonce: ++this.nonce });
   }
 
   send(msg: Message): void {
@@ -71,26 +76,6 @@ class CatchupSession {
 
   drained(): Promise<void> {
     return this.queue.drained();
-  }
-
-  private fail(err: unknown): void {
-    const { code, reason } = closeCodeFor(err);
-    if (code === CloseCode.ServerError) {
-      logEvent(this.deps.log, 'sync_error', { device: this.device.id, error: err instanceof Error ? err.message : String(err) });
-    }
-    closeWith(this.ws, code, reason);
-  }
-
-  private onFrame(data: RawData, isBinary: boolean): void {
-    try {
-      this.touch();
-      if (!this.bucket.take()) throw new CloseRequest(CloseCode.RateLimited, 'rate limited');
-      if (!isBinary) throw new ProtocolError('text frame');
-      const msg = decodeMessage(frameBytes(data));
-      this.queue.push(() => this.handle(msg));
-    } catch (err) {
-      this.fail(err);
-    }
   }
 
   private async welcome(): Promise<void> {
@@ -107,7 +92,7 @@ class CatchupSession {
     });
   }
 
-  private async handle(msg: Message): Promise<void> {
+  async handle(msg: Message): Promise<void> {
     switch (msg.type) {
       case MsgType.Push:
         return this.push(msg);

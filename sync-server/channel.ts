@@ -1,8 +1,10 @@
-/** What the WebSocket channels (/sync and /yjs) are built from. */
-import type { RawData } from 'ws';
-import type { Heartbeat, LogFn } from './conn.ts';
+/** What the WebSocket channels (/sync and /yjs) share: their dependencies and how frames come in. */
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
+import { ProtocolError } from '../src/protocol/messages.ts';
+import { CloseRequest, closeCodeFor, closeWith, logEvent, SerialQueue, TokenBucket, type Heartbeat, type LogFn } from './conn.ts';
 import type { Hub } from './hub.ts';
-import type { SyncStore } from './store/types.ts';
+import type { Device, SyncStore } from './store/types.ts';
 
 export interface ChannelDeps {
   readonly store: SyncStore;
@@ -15,4 +17,46 @@ export interface ChannelDeps {
 export function frameBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+export interface FrameHandler<F> {
+  readonly channel: 'sync' | 'live';
+  readonly device: Device;
+  /** Decodes and checks a frame completely, synchronously; throws ProtocolError. */
+  parse(bytes: Uint8Array): F;
+  /** Acts on a parsed frame; frames are handled one at a time, in arrival order. */
+  handle(frame: F): Promise<void>;
+  /** The protocol's own ping, sent with every heartbeat, if it has one. */
+  appPing?(): void;
+}
+
+/**
+ * Wires a socket's frames to a handler: each frame marks the peer alive, passes the rate limit, must
+ * be binary and must parse on arrival; then it is handled in order. Any error closes this socket only,
+ * with the close code the error names (S8). Returns the queue, for a first task and for draining.
+ */
+export function serveFrames<F>(ws: WebSocket, deps: ChannelDeps, handler: FrameHandler<F>): SerialQueue {
+  const touch = deps.heartbeat.add(ws, handler.appPing?.bind(handler));
+  const bucket = new TokenBucket(LIMITS.maxMessagesPerSecond);
+  const fail = (err: unknown): void => {
+    const { code, reason } = closeCodeFor(err);
+    if (code === CloseCode.ServerError) {
+      const error = err instanceof Error ? err.message : String(err);
+      logEvent(deps.log, `${handler.channel}_error`, { device: handler.device.id, error });
+    }
+    closeWith(ws, code, reason);
+  };
+  const queue = new SerialQueue(ws, fail);
+  ws.on('message', (data, isBinary) => {
+    try {
+      touch();
+      if (!bucket.take()) throw new CloseRequest(CloseCode.RateLimited, 'rate limited');
+      if (!isBinary) throw new ProtocolError('text frame');
+      const frame = handler.parse(frameBytes(data));
+      queue.push(() => handler.handle(frame));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return queue;
 }

@@ -5,16 +5,16 @@
  * broadcast; a room is loaded from the log when its first client comes and dropped when the last leaves.
  */
 import { randomBytes } from 'node:crypto';
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
-import { CloseCode, LIMITS, PATHS } from '../src/protocol/constants.ts';
+import { CloseCode, PATHS } from '../src/protocol/constants.ts';
 import { parseDocName, type DocName } from '../src/protocol/doc-names.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { inScope } from './auth.ts';
-import { frameBytes, type ChannelDeps } from './channel.ts';
-import { CloseRequest, closeCodeFor, closeWith, logEvent, SerialQueue, TokenBucket } from './conn.ts';
+import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
+import { closeWith, logEvent } from './conn.ts';
 import type { Committed } from './hub.ts';
-import { parseLiveFrame } from './live-protocol.ts';
+import { parseLiveFrame, type LiveFrame } from './live-protocol.ts';
 import { Room } from './room.ts';
 import type { Device } from './store/types.ts';
 
@@ -95,53 +95,33 @@ export class LiveChannel {
   }
 }
 
-class LiveSession {
-  private readonly queue: SerialQueue;
-  private readonly bucket = new TokenBucket(LIMITS.maxMessagesPerSecond);
-  private readonly touch: () => void;
+class LiveSession implements FrameHandler<LiveFrame> {
+  readonly channel = 'live';
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly device: Device,
+    readonly device: Device,
     private readonly unit: string,
     private readonly loaded: LoadedRoom,
     private readonly deps: ChannelDeps,
   ) {
-    this.queue = new SerialQueue(ws, (err) => this.fail(err));
-    // Stock clients have no application ping; WebSocket pings are answered by every client.
-    this.touch = deps.heartbeat.add(ws);
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    this.queue.push(async () => {
+    // No appPing: stock clients have none; WebSocket pings are answered by every client.
+    const queue = serveFrames(ws, deps, this);
+    queue.push(async () => {
       await loaded.ready;
       for (const frame of loaded.room.greeting()) this.send(frame);
     });
+  }
+
+  parse(bytes: Uint8Array): LiveFrame {
+    return parseLiveFrame(bytes);
   }
 
   private send(frame: Uint8Array): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
   }
 
-  private fail(err: unknown): void {
-    const { code, reason } = closeCodeFor(err);
-    if (code === CloseCode.ServerError) {
-      logEvent(this.deps.log, 'live_error', { device: this.device.id, error: err instanceof Error ? err.message : String(err) });
-    }
-    closeWith(this.ws, code, reason);
-  }
-
-  private onFrame(data: RawData, isBinary: boolean): void {
-    try {
-      this.touch();
-      if (!this.bucket.take()) throw new CloseRequest(CloseCode.RateLimited, 'rate limited');
-      if (!isBinary) throw new ProtocolError('text frame');
-      const frame = parseLiveFrame(frameBytes(data));
-      this.queue.push(() => this.handle(frame));
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private async handle(frame: ReturnType<typeof parseLiveFrame>): Promise<void> {
+  async handle(frame: LiveFrame): Promise<void> {
     const { room } = this.loaded;
     switch (frame.kind) {
       case 'step1':

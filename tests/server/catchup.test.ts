@@ -26,11 +26,7 @@ afterEach(async () => {
   t = null;
 });
 
-async function connect(server: TestServer, token: string): Promise<SyncTestClient> {
-  const c = await SyncTestClient.open(server, token);
-  await c.next(MsgType.Welcome);
-  return c;
-}
+const connect = SyncTestClient.welcomed;
 
 describe('/sync push', () => {
   it('[S2] acknowledges a batch only once it is durable: the rows are in the SQLite file when the ack arrives', async () => {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX, type MsgType } from '../../src/protocol/constants.ts';
+import { MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/constants.ts';
 import { decodeMessage, encodeMessage, type Message, type MessageOf } from '../../src/protocol/messages.ts';
 import { hashToken, newToken } from '../../sync-server/auth.ts';
 import type { HeartbeatOptions } from '../../sync-server/conn.ts';
@@ -130,6 +130,13 @@ export class SyncTestClient {
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     });
     return client;
+  }
+
+  /** Opens /sync and waits for the Welcome. */
+  static async welcomed(t: TestServer, token: string): Promise<SyncTestClient> {
+    const c = await SyncTestClient.open(t, token);
+    await c.next(MsgType.Welcome);
+    return c;
   }
 
   /** The oldest unread message of this type, waiting for it if none arrived yet. */

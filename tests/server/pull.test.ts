@@ -19,11 +19,7 @@ afterEach(async () => {
   t = null;
 });
 
-async function connect(server: TestServer, token: string): Promise<SyncTestClient> {
-  const c = await SyncTestClient.open(server, token);
-  await c.next(MsgType.Welcome);
-  return c;
-}
+const connect = SyncTestClient.welcomed;
 
 /** Pulls until `more` is false; returns every item, the final cursor and the number of round trips. */
 async function pullAll(c: SyncTestClient, limit: number, since = 0): Promise<{ items: PullItem[]; cursor: number; trips: number }> {

@@ -42,23 +42,6 @@ test(`@catch-up ${N} dossiers taken in offline reach the data center by themselv
     await b.shutdown();
   });
 
-  await test.step(`device C of ${OTHER_UNIT} lists none of them`, async () => {
-    const c = await enrollOnline(harness, server, 'C', OTHER_UNIT);
-    await c.ui.expectSyncState('online', 60_000);
-    await c.ui.list.open();
-    // Give C's catch-up time to bring anything it (wrongly) could: the list must stay empty.
-    for (let i = 0; i < 10; i++) {
-      expect(await c.ui.list.count(), 'C lists no dossier of another commune').toBe(0);
-      await c.ui.page.waitForTimeout(500);
-    }
-    const t = taken[0];
-    if (t) {
-      await c.ui.list.search(t.applicant.cccd);
-      await expect(c.ui.page.getByTestId('dossier-row')).toHaveCount(0);
-    }
-    await c.shutdown();
-  });
-
   await test.step(`a device token of ${OTHER_UNIT} cannot open a ${UNIT} dossier by name (close ${FORBIDDEN})`, async () => {
     const docs = dossierDocs(await server.docs(UNIT));
     expect(docs.length).toBe(N);
@@ -75,5 +58,22 @@ test(`@catch-up ${N} dossiers taken in offline reach the data center by themselv
       const outcome = await openDocAs(server, first.doc, own.token);
       expect(outcome, `device of ${UNIT} opening ${first.doc}`).toMatchObject({ kind: 'open', gotMessage: true });
     }
+  });
+
+  await test.step(`device C of ${OTHER_UNIT} lists none of them`, async () => {
+    const c = await enrollOnline(harness, server, 'C', OTHER_UNIT);
+    await c.ui.expectSyncState('online', 60_000);
+    await c.ui.list.open();
+    // Give C's catch-up time to bring anything it (wrongly) could: the list must stay empty.
+    for (let i = 0; i < 10; i++) {
+      expect(await c.ui.list.count(), 'C lists no dossier of another commune').toBe(0);
+      await c.ui.page.waitForTimeout(500);
+    }
+    const t = taken[0];
+    if (t) {
+      await c.ui.list.search(t.applicant.cccd);
+      await expect(c.ui.page.getByTestId('dossier-row')).toHaveCount(0);
+    }
+    await c.shutdown();
   });
 });

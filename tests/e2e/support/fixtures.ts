@@ -3,7 +3,8 @@
  * down, and on failure the evidence (a screenshot of every live device, the timeline of consoles and
  * server lines, Chromium's stderr). The temp dir is kept on failure and its path printed.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, type TestInfo } from '@playwright/test';
@@ -70,26 +71,30 @@ export interface Harness {
   note(text: string): void;
 }
 
+/** Writes one piece of evidence under the test's output dir and attaches it by path (the list reporter prints paths). */
+async function keep(testInfo: TestInfo, name: string, body: string | Buffer, contentType: string): Promise<void> {
+  const path = testInfo.outputPath(name);
+  await writeFile(path, body);
+  await testInfo.attach(name, { path, contentType });
+}
+
 async function attachEvidence(testInfo: TestInfo, logs: LogSink, devices: Device[], servers: SyncServer[], tmp: string): Promise<void> {
   for (const d of devices) {
     const page = d.app?.page;
     if (!page || page.isClosed()) continue;
     try {
-      const body = await page.screenshot({ fullPage: true, timeout: 10_000 });
-      await testInfo.attach(`screenshot-${d.name}`, { body, contentType: 'image/png' });
-      const html = await page.content();
-      await testInfo.attach(`dom-${d.name}`, { body: html, contentType: 'text/html' });
+      await keep(testInfo, `screenshot-${d.name}.png`, await page.screenshot({ fullPage: true, timeout: 10_000 }), 'image/png');
+      await keep(testInfo, `dom-${d.name}.html`, await page.content(), 'text/html');
     } catch (err) {
       logs.add(`[harness] screenshot of ${d.name} failed: ${String(err)}`);
     }
   }
-  for (const [i, s] of servers.entries()) {
-    await testInfo.attach(`server-${i}-stdout`, { body: s.lines.join('\n'), contentType: 'text/plain' });
-  }
+  for (const [i, s] of servers.entries()) await keep(testInfo, `server-${i}-stdout.log`, s.lines.join('\n') + '\n', 'text/plain');
   for (const d of devices) {
-    await testInfo.attach(`chromium-${d.name}-stderr`, { path: join(tmp, `chromium-${d.name}.log`), contentType: 'text/plain' }).catch(() => undefined);
+    const path = join(tmp, `chromium-${d.name}.log`);
+    if (existsSync(path)) await keep(testInfo, `chromium-${d.name}-stderr.log`, await readFile(path), 'text/plain');
   }
-  await testInfo.attach('timeline', { body: logs.text(), contentType: 'text/plain' });
+  await keep(testInfo, 'timeline.log', logs.text(), 'text/plain');
 }
 
 export const test = base.extend<{ harness: Harness }>({

@@ -17,6 +17,14 @@ export function officerFor(unit: string): Officer {
 
 export const DEFAULT_PROCEDURE = 'dang-ky-khai-sinh';
 
+/**
+ * `{unit}-{YYMMDD}-{NNNN}`; a device past its 100 offline fallback numbers of the day prints five
+ * digits (90000-99999, docs/dossier-codes.md).
+ */
+export function dossierCodePattern(unit: string): RegExp {
+  return new RegExp(`^${unit}-\\d{6}-(\\d{4}|9\\d{4})$`);
+}
+
 type Screen = 'enroll' | 'login' | 'shell';
 
 /** First integer in a text ("50", "50 hồ sơ", "Chờ gửi: 3"). */
@@ -24,6 +32,18 @@ function parseCount(text: string | null): number {
   const m = /\d+/.exec(text ?? '');
   if (!m) throw new Error(`no number in ${JSON.stringify(text)}`);
   return Number(m[0]);
+}
+
+/**
+ * Waits for `success` or for the app's error message (form-error, or `alsoError`), and turns the
+ * latter into a test failure that quotes what the officer was told.
+ */
+async function outcome(page: Page, success: Locator, what: string, alsoError?: Locator): Promise<void> {
+  let errors = page.getByTestId('form-error');
+  if (alsoError) errors = errors.or(alsoError);
+  await expect(success.or(errors).first()).toBeVisible({ timeout: 30_000 });
+  if (await success.isVisible()) return;
+  throw new Error(`${what} refused by the app: ${(await errors.allInnerTexts()).join(' | ')}`);
 }
 
 export class EnrollPage {
@@ -37,7 +57,7 @@ export class EnrollPage {
     await this.page.getByTestId('enroll-label').fill(label);
     await this.page.getByTestId('enroll-submit').click();
     // Success leads to the login screen; a refused code stays here with a message.
-    await expect(this.page.getByTestId('login-form')).toBeVisible({ timeout: 30_000 });
+    await outcome(this.page, this.page.getByTestId('login-form'), 'enrollment');
   }
 }
 
@@ -51,7 +71,7 @@ export class LoginPage {
     await this.page.getByTestId('login-username').fill(officer.username);
     await this.page.getByTestId('login-password').fill(officer.password);
     await this.page.getByTestId('login-submit').click();
-    await expect(this.page.getByTestId('nav-intake')).toBeVisible({ timeout: 30_000 });
+    await outcome(this.page, this.page.getByTestId('nav-intake'), `login as ${officer.username}`);
   }
 }
 
@@ -79,7 +99,7 @@ export class ReceiptPage {
   }
   /** The receipt as the citizen gets it: code, time, QR and applicant all present. */
   async expectComplete(unit: string): Promise<ReceiptData> {
-    await expect(this.code).toHaveText(new RegExp(`^\\s*${unit}-\\d{6}-\\d{4}\\s*$`));
+    await expect(this.code).toHaveText(dossierCodePattern(unit));
     await expect(this.page.getByTestId('receipt-received-at')).not.toBeEmpty();
     await expect(this.page.getByTestId('receipt-qr')).toBeVisible();
     return this.read();
@@ -125,12 +145,7 @@ export class IntakePage {
   /** Presses "Tiếp nhận" and waits for the receipt (or fails with the field errors shown). */
   async submit(): Promise<void> {
     await this.page.getByTestId('intake-submit').click();
-    const receipt = this.page.getByTestId('receipt-code');
-    const errors = this.page.getByTestId('field-error');
-    await expect(receipt.or(errors).first()).toBeVisible({ timeout: 30_000 });
-    if (!(await receipt.isVisible())) {
-      throw new Error(`intake refused: ${(await errors.allInnerTexts()).join(' | ')}`);
-    }
+    await outcome(this.page, this.page.getByTestId('receipt-code'), 'intake', this.page.getByTestId('field-error'));
   }
 }
 

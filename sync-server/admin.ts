@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnitCode } from '../src/protocol/doc-names.ts';
-import { hashEnrollmentCode, isAdmin, newEnrollmentCode } from './auth.ts';
+import { randomUUID } from 'node:crypto';
+import { hashEnrollmentCode, hashPassword, isAdmin, newEnrollmentCode } from './auth.ts';
 import { logEvent } from './conn.ts';
 import {
   badRequest,
@@ -16,7 +17,10 @@ import {
   sendJson,
   type HttpDeps,
 } from './http-util.ts';
-import type { Device, DeviceRole } from './store/types.ts';
+import type { Device, DeviceRole, OfficerRole } from './store/types.ts';
+
+const OFFICER_ROLES: readonly OfficerRole[] = ['counter', 'processing', 'leader'];
+const USERNAME_RE = /^[a-z0-9._-]{3,32}$/;
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_CODE_TTL_HOURS = 24 * 7;
@@ -51,6 +55,21 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     await deps.store.createEnrollment({ codeHash: hashEnrollmentCode(code), unit, role, usesLeft: uses, expiresAt, createdAt: now });
     logEvent(deps.log, 'enrollment_created', { unit, uses, role });
     return sendJson(res, 200, { code, unit, uses, role, expiresAt });
+  }
+
+  if (path === '/api/admin/officers') {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    const body = await readJsonObject(req);
+    const unit = await knownUnit(deps, body.unit);
+    const username = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
+    if (!USERNAME_RE.test(username)) throw badRequest('Tên đăng nhập phải gồm 3-32 ký tự a-z, 0-9, dấu chấm, gạch');
+    if (typeof body.password !== 'string' || body.password.length < 8) throw badRequest('Mật khẩu phải có ít nhất 8 ký tự');
+    const displayName = typeof body.displayName === 'string' && body.displayName.trim() !== '' ? body.displayName.trim() : username;
+    const role = OFFICER_ROLES.find((r) => r === body.role) ?? 'counter';
+    // Devices enrolled from now on receive this officer; devices enrolled before do not (yet).
+    await deps.store.putOfficer({ id: randomUUID(), unit, username, displayName, role, ...(await hashPassword(body.password)) });
+    logEvent(deps.log, 'officer_saved', { unit, role });
+    return sendJson(res, 200, { unit, username, displayName, role });
   }
 
   const revoke = /^\/api\/admin\/devices\/([^/]+)\/revoke$/.exec(path);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MsgType } from '../../src/protocol/constants.ts';
 import type { ApiError, EnrollResponse } from '../../src/protocol/http.ts';
-import { hashPassword } from '../../sync-server/auth.ts';
+import { hashPassword, verifyPassword } from '../../sync-server/auth.ts';
 import { addDevice, ADMIN_TOKEN, OTHER_UNIT, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'motcua-dist-'));
@@ -87,6 +87,19 @@ describe('enrollment', () => {
 });
 
 describe('admin API', () => {
+  it('adds an officer whom devices enrolled afterwards receive, with a hash the device can check', async () => {
+    t = await startTestServer();
+    const bad = await admin(t, 'POST', '/api/admin/officers', { unit: OTHER_UNIT, username: 'x', password: 'short' });
+    expect(bad.status).toBe(400);
+    const saved = await admin(t, 'POST', '/api/admin/officers', { unit: OTHER_UNIT, username: 'Demo20194', password: 'demo1234', role: 'leader' });
+    expect(await saved.json()).toEqual({ unit: OTHER_UNIT, username: 'demo20194', displayName: 'demo20194', role: 'leader' });
+    const { code } = (await (await admin(t, 'POST', '/api/admin/enrollments', { unit: OTHER_UNIT })).json()) as { code: string };
+    const device = (await (await enroll(t, { code, label: 'M' })).json()) as EnrollResponse;
+    const officer = device.officers.find((o) => o.username === 'demo20194');
+    expect(officer?.role).toBe('leader');
+    expect(await verifyPassword('demo1234', { salt: officer?.salt ?? '', hash: officer?.hash ?? '', iterations: officer?.iterations ?? 0 })).toBe(true);
+  });
+
   it('requires the admin token', async () => {
     t = await startTestServer();
     const res = await admin(t, 'GET', '/api/admin/stats', undefined, 'wrong');

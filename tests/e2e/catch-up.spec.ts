@@ -5,6 +5,7 @@
  */
 import { expect, test } from './support/fixtures.ts';
 import { enrollOnline, FORBIDDEN, openDocAs, OTHER_UNIT, takeInMany, UNIT } from './support/flows.ts';
+import { officerFor } from './support/pages.ts';
 import { dossierDocs } from './support/server.ts';
 
 const N = Number(process.env['E2E_CATCHUP_DOSSIERS'] ?? 50);
@@ -61,6 +62,9 @@ test(`@catch-up ${N} dossiers taken in offline reach the data center by themselv
   });
 
   await test.step(`device C of ${OTHER_UNIT} lists none of them`, async () => {
+    // Only 20209 has seeded officers; the officer must exist before C enrolls (it receives the list then).
+    const officer = officerFor(OTHER_UNIT);
+    await server.createOfficer(OTHER_UNIT, officer.username, officer.password);
     const c = await enrollOnline(harness, server, 'C', OTHER_UNIT);
     await c.ui.expectSyncState('online', 60_000);
     await c.ui.list.open();

@@ -256,6 +256,11 @@ export class SyncServer {
     return res.code;
   }
 
+  /** Adds an officer to a unit (only 20209 has seeded ones); devices enrolled afterwards know them. */
+  async createOfficer(unit: string, username: string, password: string): Promise<void> {
+    await this.admin('POST', '/api/admin/officers', { unit, username, password, displayName: `Cán bộ ${username}`, role: 'counter' });
+  }
+
   async docs(unit: string): Promise<DocInfo[]> {
     return this.admin<DocInfo[]>('GET', `/api/admin/docs?unit=${encodeURIComponent(unit)}`);
   }

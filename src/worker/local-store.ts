@@ -69,10 +69,13 @@ export class LocalStore {
       const doc = docFromUpdates([write.update]);
       const row = projectDossier(write.docName, doc, now);
       doc.destroy();
-      await db.meta.put({ key: META.numberPool, value: taken.pool });
-      await db.updates.add({ doc: write.docName, data: write.update });
-      await db.outbox.add({ doc: write.docName, data: write.update, batchId: '' });
-      if (row !== null) await db.dossiers.put(row);
+      // Issued together, not one after another: the transaction commits once, after all of them.
+      await Promise.all([
+        db.meta.put({ key: META.numberPool, value: taken.pool }),
+        db.updates.add({ doc: write.docName, data: write.update }),
+        db.outbox.add({ doc: write.docName, data: write.update, batchId: '' }),
+        row === null ? Promise.resolve() : db.dossiers.put(row),
+      ]);
       return { docName: write.docName, dossierNumber: taken.number };
     });
   }

@@ -66,6 +66,9 @@ export class Connection {
   }
 
   request<T extends Message['type']>(msg: Message, type: T, accept?: (m: MessageOf<T>) => boolean): Promise<MessageOf<T>> {
+    // Checked first: a closed connection must give one rejection the caller awaits, not a second,
+    // unobserved one from expect() while send() throws.
+    if (this.isClosed) return Promise.reject(new ConnectionClosed(0, 'already closed'));
     const answer = this.expect(type, accept);
     this.send(msg);
     return answer;

@@ -4,7 +4,7 @@
  */
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
-import { lowestFreeOrdinal, takeBlock } from './numbers.ts';
+import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
 import {
   MAX_DEVICES_PER_UNIT,
   StoreError,
@@ -79,7 +79,7 @@ export class MemoryStore implements SyncStore {
     for (const d of this.devices.values()) {
       if (d.id === input.id || d.tokenHash === input.tokenHash) throw new StoreError('duplicate', 'device exists');
     }
-    const used = [...this.devices.values()].filter((d) => d.unit === unit && d.revokedAt === null).map((d) => d.ordinal);
+    const used = takenOrdinals([...this.devices.values()].filter((d) => d.unit === unit), input.createdAt);
     const ordinal = lowestFreeOrdinal(used, MAX_DEVICES_PER_UNIT);
     if (ordinal === null) return null;
     const device: Device = { ...input, unit, role, ordinal, revokedAt: null };

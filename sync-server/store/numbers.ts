@@ -3,13 +3,20 @@
  * A counter holds the next free number of one (unit, day); blocks never cross SERVER_NUMBER_MAX.
  */
 import type { Block } from '../../src/protocol/messages.ts';
-import { SERVER_NUMBER_MAX, StoreError } from './types.ts';
+import { ORDINAL_QUARANTINE_MS, SERVER_NUMBER_MAX, StoreError } from './types.ts';
 
 /** The block a reservation of `size` gets when the day's next free number is `next`; null if exhausted. */
 export function takeBlock(day: string, next: number, size: number): { block: Block; next: number } | null {
   if (size < 1 || next > SERVER_NUMBER_MAX) return null;
   const end = Math.min(next + size - 1, SERVER_NUMBER_MAX);
   return { block: { day, start: next, end }, next: end + 1 };
+}
+
+/** Ordinals a new device may not take: live devices', and those of devices revoked recently. */
+export function takenOrdinals(devices: Iterable<{ ordinal: number; revokedAt: number | null }>, now: number): number[] {
+  const out: number[] = [];
+  for (const d of devices) if (d.revokedAt === null || now - d.revokedAt < ORDINAL_QUARANTINE_MS) out.push(d.ordinal);
+  return out;
 }
 
 /** The lowest ordinal 0-9 not in `used`, or null when the unit has ten live devices. */

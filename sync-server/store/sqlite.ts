@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
-import { lowestFreeOrdinal, parseSeqs, takeBlock } from './numbers.ts';
+import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
 import { migrate } from './sqlite-schema.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
@@ -95,10 +95,10 @@ export class SqliteStore implements SyncStore {
 
   /** Call inside a write transaction: the ordinal read and the insert must not interleave. */
   private insertDevice(unit: string, role: DeviceRole, input: NewDevice): Device | null {
-    const used = this.db
-      .prepare<[string], { ordinal: number }>('SELECT ordinal FROM devices WHERE unit = ? AND revoked_at IS NULL')
-      .all(unit)
-      .map((r) => r.ordinal);
+    const devices = this.db
+      .prepare<[string], { ordinal: number; revokedAt: number | null }>('SELECT ordinal, revoked_at AS revokedAt FROM devices WHERE unit = ?')
+      .all(unit);
+    const used = takenOrdinals(devices, input.createdAt);
     const ordinal = lowestFreeOrdinal(used, MAX_DEVICES_PER_UNIT);
     if (ordinal === null) return null;
     this.db

@@ -140,6 +140,12 @@ export type EnrollFailure = 'invalid_code' | 'unit_full';
 export const SERVER_NUMBER_MAX = 8999;
 /** Devices per unit: the ordinal is one decimal digit. */
 export const MAX_DEVICES_PER_UNIT = 10;
+/**
+ * A revoked device's ordinal stays taken this long: dossier codes it minted offline from its fallback
+ * range (keyed by ordinal and day) must not be minted again by a new device of the same unit. Matches
+ * the device's own memory of fallback counters (FALLBACK_MEMORY_DAYS in src/domain/dossier-code.ts).
+ */
+export const ORDINAL_QUARANTINE_MS = 31 * 24 * 3_600_000;
 
 /** A storage failure the caller cannot fix by changing its input (disk full, constraint broken). */
 export class StoreError extends AppError {

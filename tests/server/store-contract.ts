@@ -12,10 +12,12 @@ const docB = (n: number): string => `${B}/dossier/00000000-0000-4000-8000-${Stri
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 
 let serial = 0;
-function newDevice(): NewDevice {
+function newDevice(createdAt?: number): NewDevice {
   serial++;
-  return { id: `dev-${serial}`, label: `Máy ${serial}`, tokenHash: `hash-${serial}`, createdAt: 1_000 + serial };
+  return { id: `dev-${serial}`, label: `Máy ${serial}`, tokenHash: `hash-${serial}`, createdAt: createdAt ?? 1_000 + serial };
 }
+
+const DAY_MS = 24 * 3_600_000;
 
 export function runStoreContract(name: string, makeStore: () => Promise<SyncStore>): void {
   describe(`SyncStore contract: ${name}`, () => {
@@ -38,7 +40,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect((await store.listUnits()).map((u) => u.code)).toEqual([B, A]);
     });
 
-    it('gives devices the lowest free ordinal, at most ten live per unit, and frees it on revoke', async () => {
+    it('[S10] gives devices the lowest free ordinal, at most ten per unit, and frees a revoked one after a quarantine', async () => {
       const made = [];
       for (let i = 0; i < 10; i++) made.push(await store.createDevice(A, 'counter', newDevice()));
       expect(made.map((d) => d.ordinal)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -51,7 +53,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect(revoked?.revokedAt).toBe(5_000);
       expect((await store.revokeDevice(third.id, 9_000))?.revokedAt).toBe(5_000);
       expect(await store.revokeDevice('nope', 1)).toBeNull();
-      expect((await store.createDevice(A, 'counter', newDevice())).ordinal).toBe(3);
+      // Its offline codes of the last days use ordinal 3: a new device must not mint them again.
+      await expect(store.createDevice(A, 'counter', newDevice(5_000 + DAY_MS))).rejects.toMatchObject({ code: 'unit_full' });
+      expect((await store.createDevice(A, 'counter', newDevice(5_000 + 32 * DAY_MS))).ordinal).toBe(3);
       await expect(store.createDevice('99999', 'counter', newDevice())).rejects.toMatchObject({ code: 'unknown_unit' });
     });
 

@@ -20,6 +20,8 @@ export interface OutboxRow {
   data: Uint8Array;
   /** Set when the row is put in a batch; the batch keeps its id across reconnects (S3). */
   batchId: string;
+  /** A commune the doc is transferred to (any-center intake): the server grants it the doc (S12). */
+  grant?: string;
 }
 
 /** What lists and search read: one row per dossier, derived from the dossier's doc. */
@@ -38,6 +40,12 @@ export interface DossierRow {
   status: string;
   conflict: number;
   receivedAt: number;
+  /** Current appointment date (ms), 0 when none (not received, or a same-day result returned). */
+  dueAt: number;
+  /** The officer who took it in (id), for per-officer dashboards. */
+  officer: string;
+  /** Where it is being processed now (the body's name), '' at the center. */
+  handler: string;
   updatedAt: number;
 }
 
@@ -62,6 +70,11 @@ export function openDb(name: string = DB_NAME): MotcuaDb {
     outbox: '++id, batchId',
     dossiers: 'id, code, *nameWords, cccd, phone, status, receivedAt, updatedAt',
     meta: 'key',
+  });
+  // v2 (issue 3): due dates for the near-due and overdue lists; rows written by v1 lack them until their
+  // doc is next written, which the worker does for every dossier on upgrade (reprojectAll).
+  db.version(2).stores({
+    dossiers: 'id, code, *nameWords, cccd, phone, status, receivedAt, updatedAt, dueAt, officer',
   });
   return db;
 }

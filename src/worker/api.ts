@@ -2,18 +2,23 @@
  * The worker's API, exposed to the page through comlink (src/ui/bridge.ts). Every method returns a
  * cloneable value; expected failures come back as `Failure` with a Vietnamese message, never thrown.
  */
-import { parseCatalog, type Procedure } from '../domain/catalog.ts';
+import type { Procedure } from '../domain/catalog.ts';
+import { loadCatalog } from './catalog-source.ts';
 import { formatDossierCode } from '../domain/dossier-code.ts';
+import { dueAt } from '../domain/calendar.ts';
+import type { WorkCalendar } from '../domain/calendar.ts';
 import type { DossierEvent } from '../domain/dossier.ts';
+import type { WorkflowAction } from '../domain/workflow.ts';
 import { validateIntake } from '../domain/intake.ts';
 import { vnDayKey } from '../domain/time.ts';
 import { dossierDocName } from '../protocol/doc-names.ts';
 import type { ApiError, EnrollResponse, OfficerCredential } from '../protocol/http.ts';
 import { PATHS } from '../protocol/constants.ts';
+import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
 import { newDossierUpdate } from './dossier-doc.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { verifyOfficer } from './officer-auth.ts';
-import type { BootState, DeviceSummary, Failure, IntakeInput, Outcome, Receipt, Session } from './types.ts';
+import type { BootState, DeviceSummary, DossierView, Failure, IntakeDecision, IntakeInput, Outcome, Receipt, Session } from './types.ts';
 
 export interface ApiDeps {
   store: LocalStore;
@@ -23,6 +28,8 @@ export interface ApiDeps {
   fetch: typeof fetch;
   /** Called after local work is committed (starts sync after enrollment, pushes after an intake). */
   onCommitted: (device: DeviceInfo) => void;
+  /** The working-time calendar, null until its data file is loaded. */
+  calendar: () => WorkCalendar | null;
 }
 
 const fail = (reason: string, message: string, fieldErrors?: Record<string, string>): Failure =>
@@ -93,27 +100,40 @@ export class WorkerApi {
   }
 
   async procedures(): Promise<Procedure[]> {
-    if (this.catalog === null) {
-      const res = await this.d.fetch(`${this.d.origin}/data/procedures.json`);
-      this.catalog = parseCatalog(await res.json()).procedures;
-    }
+    this.catalog ??= await loadCatalog(this.d.store, this.d.origin, this.device, this.d.fetch);
     return this.catalog;
   }
 
-  /** Takes in a dossier. Resolves only after the write is durable: the receipt may then be shown. */
-  async intake(input: IntakeInput): Promise<Outcome<Receipt>> {
+  /**
+   * Takes in a dossier and closes it as the officer decided: received (Mẫu 01), supplement requested
+   * (Mẫu 02) or refused (Mẫu 03). Resolves only after the write is durable: the form may then be shown.
+   */
+  async intake(input: IntakeInput, decision: IntakeDecision = { kind: 'receive' }): Promise<Outcome<Receipt>> {
     const { device, session } = this;
     if (device === undefined) return fail('not_enrolled', 'Thiết bị chưa được đăng ký.');
     if (session === undefined) return fail('signed_out', 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.');
     const now = this.d.now();
     const procs = await this.procedures();
     const checked = validateIntake(input, procs, now);
-    if (!checked.ok) return fail('invalid', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', checked.errors);
-    const value = checked.value;
+    if (!checked.ok) {
+      // A supplement request or a refusal is exactly the case where the checklist is not complete.
+      const { components: _ignored, ...rest } = checked.errors;
+      const errors = decision.kind === 'receive' ? checked.errors : rest;
+      if (Object.keys(errors).length > 0) return fail('invalid', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', errors);
+    }
+    if (decision.kind === 'supplement' && decision.missing.length === 0) {
+      return fail('invalid', 'Phiếu yêu cầu bổ sung phải liệt kê đầy đủ các thành phần còn thiếu.');
+    }
+    if (decision.kind !== 'receive' && decision.reason.trim() === '') return fail('invalid', 'Cần ghi rõ lý do.');
+    const value = checked.ok ? checked.value : normaliseLoosely(input);
     const procedure = procs.find((p) => p.code === value.procedureCode);
+    if (procedure === undefined) return fail('invalid', 'Thủ tục không có trong danh mục.', { procedureCode: 'Thủ tục không có trong danh mục' });
     const id = crypto.randomUUID();
     const docName = dossierDocName(device.unit, id);
     const day = vnDayKey(now);
+    const sameDay15h = procedure.sameDay15h ?? procedure.processingDays === 0;
+    const due = decision.kind === 'receive' ? this.dueFor(now, procedure.processingDays, sameDay15h) : null;
+    const event = intakeEvent(decision, { id: crypto.randomUUID(), at: now, officer: session.officerId, device: device.deviceId });
     let code = '';
     try {
       await this.d.store.commitNewDossier(
@@ -121,19 +141,24 @@ export class WorkerApi {
         device.ordinal,
         (n) => {
           code = formatDossierCode(device.unit, day, n);
-          const event: DossierEvent = { id: crypto.randomUUID(), type: 'received', at: now, officer: session.officerId, device: device.deviceId };
           const update = newDossierUpdate(
             {
               code,
               unit: device.unit,
               procedureCode: value.procedureCode,
-              procedureName: procedure?.name ?? value.procedureCode,
+              procedureName: procedure.name,
               name: value.applicant.name,
               cccd: value.applicant.cccd,
               phone: value.applicant.phone,
               address: value.applicant.address,
               receivedAt: now,
               components: JSON.stringify(value.components),
+              email: value.applicant.email ?? '',
+              vneidVerified: value.applicant.vneidVerified ?? false,
+              residence: residenceText(value.applicant.residence),
+              processingDays: procedure.processingDays,
+              sameDay15h,
+              dueAt: due ?? 0,
             },
             event,
           );
@@ -149,19 +174,73 @@ export class WorkerApi {
     return {
       ok: true,
       value: {
+        kind: decision.kind,
+        dueAt: due,
+        missing: decision.kind === 'supplement' ? decision.missing : [],
+        reason: decision.kind === 'receive' ? '' : decision.reason,
+        processingDays: procedure.processingDays,
         id,
         code,
         unit: device.unit,
         unitName: device.unitName,
         receivedAt: now,
         procedureCode: value.procedureCode,
-        procedureName: procedure?.name ?? value.procedureCode,
+        procedureName: procedure.name,
         applicant: value.applicant,
         components: value.components,
         officerName: session.displayName,
       },
     };
   }
+
+  private dueFor(receivedAt: number, processingDays: number, sameDay15hRule: boolean): number | null {
+    const cal = this.d.calendar();
+    return cal === null ? null : dueAt(cal, { receivedAt, processingDays, sameDay15hRule, pauses: [] });
+  }
+
+  dossier(id: string): Promise<DossierView | null> {
+    return dossierView(this.dossierDeps(), id, this.session);
+  }
+
+  act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>> {
+    return actOnDossier(this.dossierDeps(), id, action, this.device, this.session);
+  }
+
+  async officerNames(): Promise<Record<string, string>> {
+    const officers = (await this.d.store.getMeta<OfficerCredential[]>(META.officers)) ?? [];
+    return Object.fromEntries(officers.map((o) => [o.id, o.displayName]));
+  }
+
+  private dossierDeps(): DossierDeps {
+    return {
+      store: this.d.store,
+      now: this.d.now,
+      newId: () => crypto.randomUUID(),
+      unitName: (code) => (code === this.device?.unit ? this.device.unitName : code),
+      officerNames: () => this.officerNames(),
+    };
+  }
+}
+
+function intakeEvent(decision: IntakeDecision, base: Omit<DossierEvent, 'type'>): DossierEvent {
+  switch (decision.kind) {
+    case 'receive':
+      return { ...base, type: 'received' };
+    case 'supplement':
+      return { ...base, type: 'supplement_requested', data: { missing: JSON.stringify(decision.missing), reason: decision.reason, atIntake: true } };
+    case 'refuse':
+      return { ...base, type: 'refused', data: { reason: decision.reason, atIntake: true } };
+  }
+}
+
+function residenceText(r: IntakeInput['applicant']['residence']): string {
+  if (r === undefined) return '';
+  return 'unit' in r ? r.unit : r.elsewhere;
+}
+
+/** The input as typed, trimmed, for a supplement request or a refusal that failed only the checklist rule. */
+function normaliseLoosely(input: IntakeInput): IntakeInput {
+  return { ...input, procedureCode: input.procedureCode.trim(), applicant: { ...input.applicant, name: input.applicant.name.trim() } };
 }
 
 function summary(d: DeviceInfo): DeviceSummary {

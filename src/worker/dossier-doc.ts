@@ -5,10 +5,7 @@
  * update, and an append-only array of events whose order every replica settles by sortEvents.
  */
 import * as Y from 'yjs';
-import type { DossierRow } from '../db/schema.ts';
-import { reduceDossier, type DossierEvent } from '../domain/dossier.ts';
-import { nameWords } from '../domain/search.ts';
-import { parseDocName } from '../protocol/doc-names.ts';
+import type { DossierEvent } from '../domain/dossier.ts';
 
 export interface DossierFields {
   code: string;
@@ -20,15 +17,36 @@ export interface DossierFields {
   phone: string;
   address: string;
   receivedAt: number;
-  /** JSON of `{ name, received }[]`: the checklist as ticked at intake. */
+  /** JSON of `{ name, received, copyKind, count }[]`: the checklist as ticked at intake. */
   components: string;
+  email: string;
+  vneidVerified: boolean;
+  /** A unit code of the applicant's residence, or free text for elsewhere (any-center intake). */
+  residence: string;
+  /** Statutory processing time in working days (0 = same day) and whether the 15:00 rule applies. */
+  processingDays: number;
+  sameDay15h: boolean;
+  /** The appointment date the receiving device computed (the projector recomputes it from events). */
+  dueAt: number;
 }
 
 const FIELDS_KEY = 'f';
 const EVENTS_KEY = 'events';
+/** Server time stamps: event id → ms, written only by the sync server (rule S13). */
+const STAMPS_KEY = 'st';
 
-export function fieldsOf(doc: Y.Doc): Y.Map<string | number> {
-  return doc.getMap<string | number>(FIELDS_KEY);
+type FieldValue = string | number | boolean;
+
+export function fieldsOf(doc: Y.Doc): Y.Map<FieldValue> {
+  return doc.getMap<FieldValue>(FIELDS_KEY);
+}
+
+export function serverTimesOf(doc: Y.Doc): Map<string, number> {
+  const out = new Map<string, number>();
+  doc.getMap<unknown>(STAMPS_KEY).forEach((v, k) => {
+    if (typeof v === 'number' && Number.isFinite(v)) out.set(k, v);
+  });
+  return out;
 }
 
 export function eventsOf(doc: Y.Doc): Y.Array<DossierEvent> {
@@ -40,7 +58,7 @@ export function newDossierUpdate(fields: DossierFields, first: DossierEvent): Ui
   const doc = new Y.Doc();
   doc.transact(() => {
     const map = fieldsOf(doc);
-    for (const [k, v] of Object.entries(fields)) map.set(k, v as string | number);
+    for (const [k, v] of Object.entries(fields)) map.set(k, v as FieldValue);
     eventsOf(doc).push([first]);
   });
   const update = Y.encodeStateAsUpdate(doc);
@@ -56,14 +74,21 @@ export function docFromUpdates(updates: readonly Uint8Array[]): Y.Doc {
   return doc;
 }
 
-function str(map: Y.Map<string | number>, key: string): string {
+function str(map: Y.Map<FieldValue>, key: string): string {
   const v = map.get(key);
   return typeof v === 'string' ? v : '';
 }
 
-function num(map: Y.Map<string | number>, key: string): number {
+function num(map: Y.Map<FieldValue>, key: string): number {
   const v = map.get(key);
   return typeof v === 'number' ? v : 0;
+}
+
+/** Appends one event to a doc; returns the update that carries it (and nothing else). */
+export function appendEventUpdate(doc: Y.Doc, event: DossierEvent): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  eventsOf(doc).push([event]);
+  return Y.encodeStateAsUpdate(doc, before);
 }
 
 export function readFields(doc: Y.Doc): DossierFields {
@@ -79,29 +104,11 @@ export function readFields(doc: Y.Doc): DossierFields {
     address: str(f, 'address'),
     receivedAt: num(f, 'receivedAt'),
     components: str(f, 'components'),
-  };
-}
-
-/** The projection row of a dossier doc; null for a doc that is not a dossier. */
-export function projectDossier(docName: string, doc: Y.Doc, now: number): DossierRow | null {
-  const name = parseDocName(docName);
-  if (name === null || name.kind !== 'dossier') return null;
-  const f = readFields(doc);
-  const state = reduceDossier(eventsOf(doc).toArray());
-  return {
-    id: name.id,
-    doc: docName,
-    unit: name.unit,
-    code: f.code,
-    procedureCode: f.procedureCode,
-    procedureName: f.procedureName,
-    applicantName: f.name,
-    nameWords: nameWords(f.name),
-    cccd: f.cccd,
-    phone: f.phone,
-    status: state.status,
-    conflict: state.conflicts.length,
-    receivedAt: f.receivedAt,
-    updatedAt: now,
+    email: str(f, 'email'),
+    vneidVerified: f.get('vneidVerified') === true,
+    residence: str(f, 'residence'),
+    processingDays: num(f, 'processingDays'),
+    sameDay15h: f.get('sameDay15h') === true,
+    dueAt: num(f, 'dueAt'),
   };
 }

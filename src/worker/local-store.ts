@@ -11,7 +11,8 @@ import * as Y from 'yjs';
 import type { MotcuaDb, OutboxRow, UpdateRow } from '../db/schema.ts';
 import { takeNumber, type NumberPool } from '../domain/dossier-code.ts';
 import type { PullItem } from '../protocol/messages.ts';
-import { docFromUpdates, projectDossier } from './dossier-doc.ts';
+import { docFromUpdates } from './dossier-doc.ts';
+import { Projector } from './projector.ts';
 
 /** A doc with more stored rows than this is compacted into one row when next written. */
 const COMPACT_AFTER_ROWS = 32;
@@ -22,6 +23,8 @@ export const META = {
   session: 'session',
   numberPool: 'numberPool',
   cursor: 'cursor',
+  catalog: 'catalog',
+  projectionVersion: 'projectionVersion',
 } as const;
 
 export interface DeviceInfo {
@@ -39,8 +42,16 @@ export interface NewDossierWrite {
 
 const EMPTY_POOL: NumberPool = { blocks: [], fallback: {} };
 
+/** What a change to an existing doc produced: the update to store, or why it was not made. */
+export type DocChange<T> =
+  | { ok: true; update: Uint8Array; grant?: string; result: T }
+  | { ok: false; reason: string; message: string };
+
 export class LocalStore {
-  constructor(readonly db: MotcuaDb) {}
+  constructor(
+    readonly db: MotcuaDb,
+    readonly projector: Projector = new Projector(null),
+  ) {}
 
   async getMeta<T>(key: string): Promise<T | undefined> {
     const row = await this.db.meta.get(key);
@@ -67,7 +78,7 @@ export class LocalStore {
       const taken = takeNumber(pool, day, ordinal);
       const write = build(taken.number);
       const doc = docFromUpdates([write.update]);
-      const row = projectDossier(write.docName, doc, now);
+      const row = this.projector.project(write.docName, doc, now);
       doc.destroy();
       // Issued together, not one after another: the transaction commits once, after all of them.
       await Promise.all([
@@ -112,9 +123,55 @@ export class LocalStore {
     } else {
       await db.updates.add({ doc: docName, data: update });
     }
-    const row = projectDossier(docName, doc, now);
+    const row = this.projector.project(docName, doc, now);
     doc.destroy();
     if (row !== null) await db.dossiers.put(row);
+  }
+
+  /**
+   * A local change to an existing doc (a workflow step), in one transaction like an intake: the doc is
+   * read inside it, so two tabs acting on one dossier are serialised and each sees the other's event.
+   */
+  async commitToDoc<T>(docName: string, change: (doc: Y.Doc) => DocChange<T>, now: number): Promise<DocChange<T>> {
+    const { db } = this;
+    return db.transaction('rw', [db.updates, db.outbox, db.dossiers], async () => {
+      const rows: UpdateRow[] = await db.updates.where('doc').equals(docName).sortBy('id');
+      if (rows.length === 0) return { ok: false, reason: 'not_found', message: 'Không tìm thấy hồ sơ trên máy này.' };
+      const doc = docFromUpdates(rows.map((r) => r.data));
+      const out = change(doc);
+      if (out.ok) {
+        const row = this.projector.project(docName, doc, now);
+        const outbox: OutboxRow = { doc: docName, data: out.update, batchId: '' };
+        if (out.grant !== undefined) outbox.grant = out.grant;
+        await Promise.all([
+          db.updates.add({ doc: docName, data: out.update }),
+          db.outbox.add(outbox),
+          row === null ? Promise.resolve() : db.dossiers.put(row),
+        ]);
+      }
+      doc.destroy();
+      return out;
+    });
+  }
+
+  /** Recomputes every dossier's row (after a schema or calendar change), a page per transaction. */
+  async reprojectAll(now: number, pageSize = 200): Promise<number> {
+    const { db } = this;
+    const ids = (await db.dossiers.toCollection().primaryKeys()) as string[];
+    for (let i = 0; i < ids.length; i += pageSize) {
+      await db.transaction('rw', [db.updates, db.dossiers], async () => {
+        for (const id of ids.slice(i, i + pageSize)) {
+          const row = await db.dossiers.get(id);
+          if (row === undefined) continue;
+          const updates = await db.updates.where('doc').equals(row.doc).sortBy('id');
+          const doc = docFromUpdates(updates.map((u) => u.data));
+          const next = this.projector.project(row.doc, doc, now);
+          doc.destroy();
+          if (next !== null) await db.dossiers.put(next);
+        }
+      });
+    }
+    return ids.length;
   }
 
   /**

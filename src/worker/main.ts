@@ -6,17 +6,49 @@
  */
 import * as Comlink from 'comlink';
 import { openDb } from '../db/schema.ts';
+import { buildCalendar, type WorkCalendar } from '../domain/calendar.ts';
 import { WorkerApi } from './api.ts';
-import type { DeviceInfo } from './local-store.ts';
-import { LocalStore } from './local-store.ts';
+import { LocalStore, META, type DeviceInfo } from './local-store.ts';
 import { browserSocketFactory } from './socket.ts';
+import { Projector } from './projector.ts';
 import { SyncClient, type SyncStatus } from './sync-client.ts';
 import type { WorkerEndpoint } from './types.ts';
 
 const KICK_CHANNEL = 'motcua-kick';
 const STATUS_CHANNEL = 'motcua-status';
 
-const store = new LocalStore(openDb());
+const projector = new Projector(null);
+const store = new LocalStore(openDb(), projector);
+let calendar: WorkCalendar | null = null;
+
+/** Projection rows written before this version lack fields (due dates): recompute them once. */
+const PROJECTION_VERSION = 2;
+
+/**
+ * Loads the holidays (precached data file) into the projector, then brings old projection rows up to
+ * date in the background. Boot waits for the calendar only, so the first receipt has its due date.
+ */
+async function prepare(): Promise<void> {
+  try {
+    const res = await fetch(`${self.location.origin}/data/holidays.json`);
+    calendar = buildCalendar(await res.json());
+    projector.setCalendar(calendar);
+  } catch (e) {
+    console.error('holidays not loaded: due dates wait until they are', e);
+    return;
+  }
+  // Not awaited by boot: on a device holding a year of dossiers this takes a while, and lists work
+  // meanwhile with the rows as they are.
+  void reprojectIfOld();
+}
+
+async function reprojectIfOld(): Promise<void> {
+  const version = (await store.getMeta<number>(META.projectionVersion)) ?? 0;
+  if (version >= PROJECTION_VERSION) return;
+  await store.reprojectAll(Date.now());
+  await store.setMeta(META.projectionVersion, PROJECTION_VERSION);
+}
+const prepared = prepare();
 const kicks = new BroadcastChannel(KICK_CHANNEL);
 const statuses = new BroadcastChannel(STATUS_CHANNEL);
 let client: SyncClient | null = null;
@@ -66,6 +98,7 @@ const api = new WorkerApi({
   origin: self.location.origin,
   now: Date.now,
   fetch: (input, init) => fetch(input, init),
+  calendar: () => calendar,
   onCommitted: (device) => {
     if (!syncRequested) {
       syncRequested = true;
@@ -78,12 +111,18 @@ const api = new WorkerApi({
 });
 
 const exposed: WorkerEndpoint = {
-  boot: () => api.boot(),
+  boot: async () => {
+    await prepared;
+    return api.boot();
+  },
   enroll: (code: string, label: string) => api.enroll(code, label),
   login: (u: string, p: string) => api.login(u, p),
   logout: () => api.logout(),
   procedures: () => api.procedures(),
-  intake: (input) => api.intake(input),
+  intake: (input, decision) => api.intake(input, decision),
+  dossier: (id) => api.dossier(id),
+  act: (id, action) => api.act(id, action),
+  officerNames: () => api.officerNames(),
   onStatus: (cb) => {
     statusListener = cb;
     if (lastStatus !== null) cb(lastStatus);

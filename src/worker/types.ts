@@ -1,9 +1,11 @@
 /** Values that cross the comlink boundary: plain, cloneable, no classes. */
 import type { Procedure } from '../domain/catalog.ts';
+import type { DossierConflict, DossierEvent, DossierState } from '../domain/dossier.ts';
 import type { IntakeInput } from '../domain/intake.ts';
+import type { WorkflowAction, WorkflowActionType } from '../domain/workflow.ts';
 import type { SyncStatus } from './sync-client.ts';
 
-export type { IntakeInput, SyncStatus };
+export type { IntakeInput, SyncStatus, WorkflowAction };
 
 export interface DeviceSummary {
   deviceId: string;
@@ -23,7 +25,20 @@ export interface BootState {
   session: Session | null;
 }
 
+/** How the officer closes an intake: a receipt (Mẫu 01), a supplement request (Mẫu 02) or a refusal (Mẫu 03). */
+export type IntakeDecision =
+  | { kind: 'receive' }
+  | { kind: 'supplement'; missing: string[]; reason: string }
+  | { kind: 'refuse'; reason: string };
+
 export interface Receipt {
+  kind: IntakeDecision['kind'];
+  /** Appointment date for the result (receive only). */
+  dueAt: number | null;
+  /** Supplement: every missing component, listed once; refusal: empty. */
+  missing: string[];
+  reason: string;
+  processingDays: number;
   id: string;
   code: string;
   unit: string;
@@ -34,6 +49,33 @@ export interface Receipt {
   applicant: IntakeInput['applicant'];
   components: IntakeInput['components'];
   officerName: string;
+}
+
+/** An event as the dossier screen shows it: with the server's time once synced, and who did it. */
+export type ViewEvent = Omit<DossierEvent, 'serverAt'> & { serverAt: number | null; officerName: string };
+
+/** Everything the dossier screen and the printed forms need, read from the dossier's doc. */
+export interface DossierView {
+  id: string;
+  doc: string;
+  /** The receiving commune (home scope); differs from the device's unit for a dossier transferred here. */
+  homeUnit: string;
+  homeUnitName: string;
+  code: string;
+  procedureCode: string;
+  procedureName: string;
+  processingDays: number;
+  applicant: { name: string; cccd: string; phone: string; email: string; address: string; vneidVerified: boolean };
+  components: { name: string; received: boolean; copyKind: string; count: number }[];
+  receivedAt: number;
+  /** Current appointment date (after any apology), null when not received. */
+  dueAt: number | null;
+  receivedBy: string;
+  events: ViewEvent[];
+  state: DossierState;
+  conflicts: DossierConflict[];
+  /** What the signed-in officer may do now. */
+  allowed: WorkflowActionType[];
 }
 
 /** An expected failure, with a message for the officer (Vietnamese). */
@@ -53,7 +95,13 @@ export interface WorkerEndpoint {
   login(username: string, password: string): Promise<Outcome<Session>>;
   logout(): Promise<void>;
   procedures(): Promise<Procedure[]>;
-  intake(input: IntakeInput): Promise<Outcome<Receipt>>;
+  intake(input: IntakeInput, decision?: IntakeDecision): Promise<Outcome<Receipt>>;
+  /** The dossier as stored on this device, null when the device holds no such dossier. */
+  dossier(id: string): Promise<DossierView | null>;
+  /** One workflow step, durable before it resolves (like intake). */
+  act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>>;
+  /** Officers of this device's unit (id → display name), for timelines and forms. */
+  officerNames(): Promise<Record<string, string>>;
   /** Registers the page's status listener (a comlink proxy); called at once with the last status. */
   onStatus(cb: (s: SyncStatus) => void): void;
 }

@@ -1,0 +1,84 @@
+/**
+ * Derives what lists, search and the dossier screen read from a dossier's doc. Holds the working-time
+ * calendar, because a dossier's due date depends on it (holidays, supplement pauses, apologies).
+ */
+import type * as Y from 'yjs';
+import type { DossierRow } from '../db/schema.ts';
+import { dueAt, type WorkCalendar } from '../domain/calendar.ts';
+import { currentDueAt, reduceDossier, sortEvents, type DossierState } from '../domain/dossier.ts';
+import { nameWords } from '../domain/search.ts';
+import { parseDocName } from '../protocol/doc-names.ts';
+import { eventsOf, readFields, serverTimesOf, type DossierFields } from './dossier-doc.ts';
+import type { ViewEvent } from './types.ts';
+
+export interface Derived {
+  fields: DossierFields;
+  events: ViewEvent[];
+  state: DossierState;
+  dueAt: number | null;
+  handler: string;
+}
+
+export class Projector {
+  constructor(private calendar: WorkCalendar | null) {}
+
+  setCalendar(cal: WorkCalendar): void {
+    this.calendar = cal;
+  }
+
+  derive(doc: Y.Doc, officerNames: Record<string, string> = {}): Derived {
+    const fields = readFields(doc);
+    const stamps = serverTimesOf(doc);
+    const raw = eventsOf(doc).toArray();
+    const state = reduceDossier(raw);
+    const events: ViewEvent[] = sortEvents(raw).map((e) => ({
+      ...e,
+      serverAt: stamps.get(e.id) ?? null,
+      officerName: officerNames[e.officer] ?? e.officer,
+    }));
+    let due: number | null = null;
+    if (state.receivedAt !== null && this.calendar !== null) {
+      const base = dueAt(this.calendar, {
+        receivedAt: state.receivedAt,
+        processingDays: fields.processingDays,
+        sameDay15hRule: fields.sameDay15h,
+        pauses: state.supplementPeriods,
+      });
+      due = currentDueAt(raw, base);
+    } else if (state.receivedAt !== null && fields.dueAt > 0) {
+      // No calendar loaded yet (first start offline before the data file is cached): the receiving
+      // device's own computation, stored in the doc, is the best we have.
+      due = currentDueAt(raw, fields.dueAt);
+    }
+    let handler = '';
+    for (const e of events) if (e.type === 'transferred' && typeof e.data?.['name'] === 'string') handler = e.data['name'];
+    return { fields, events, state, dueAt: due, handler };
+  }
+
+  /** The projection row of a dossier doc; null for a doc that is not a dossier. */
+  project(docName: string, doc: Y.Doc, now: number): DossierRow | null {
+    const name = parseDocName(docName);
+    if (name === null || name.kind !== 'dossier') return null;
+    const d = this.derive(doc);
+    const received = d.events.find((e) => e.type === 'received') ?? d.events[0];
+    return {
+      id: name.id,
+      doc: docName,
+      unit: name.unit,
+      code: d.fields.code,
+      procedureCode: d.fields.procedureCode,
+      procedureName: d.fields.procedureName,
+      applicantName: d.fields.name,
+      nameWords: nameWords(d.fields.name),
+      cccd: d.fields.cccd,
+      phone: d.fields.phone,
+      status: d.state.status,
+      conflict: d.state.conflicts.length,
+      receivedAt: d.fields.receivedAt,
+      dueAt: d.dueAt ?? 0,
+      officer: received?.officer ?? '',
+      handler: d.handler,
+      updatedAt: now,
+    };
+  }
+}

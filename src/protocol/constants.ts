@@ -3,7 +3,11 @@
  * value here is a protocol change: bump PROTOCOL_VERSION.
  */
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2: Push carries grants after its items (any-center intake: a dossier transferred to another
+ * commune, rule S12).
+ */
+export const PROTOCOL_VERSION = 2;
 
 /**
  * Browsers cannot set headers on a WebSocket upgrade, and the device token must not travel in the URL
@@ -27,7 +31,7 @@ export const PATHS = {
 export const MsgType = {
   /** S→C once after the upgrade: who the server thinks we are, its head, our last confirmed batch. */
   Welcome: 1,
-  /** C→S: a batch of pending updates. */
+  /** C→S: a batch of pending updates, and the access to other communes that goes with them. */
   Push: 2,
   /** S→C: the batch is durable on the server; here are the sequence numbers it got. */
   PushAck: 3,
@@ -94,6 +98,8 @@ export const LIMITS = {
   maxMessageBytes: 8 * 1024 * 1024,
   /** Updates per pushed batch. */
   maxBatchItems: 1000,
+  /** Grants (doc, unit) per pushed batch. */
+  maxBatchGrants: 1000,
   /** One Yjs update. A dossier's fields are small; scans travel another way. */
   maxUpdateBytes: 1024 * 1024,
   maxDocNameLength: 128,

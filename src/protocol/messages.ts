@@ -7,7 +7,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { AppError } from '../domain/errors.ts';
 import { LIMITS, MsgType } from './constants.ts';
-import { parseDocName } from './doc-names.ts';
+import { isUnitCode, parseDocName } from './doc-names.ts';
 
 export class ProtocolError extends AppError {
   constructor(message: string) {
@@ -18,6 +18,15 @@ export class ProtocolError extends AppError {
 export interface PushItem {
   readonly doc: string;
   readonly update: Uint8Array;
+}
+/**
+ * Any-center intake (rule S12): from the batch that carries it on, devices of `unit` read and write
+ * `doc` although its name holds another home unit. Idempotent; a grant to the home unit changes nothing.
+ */
+export interface Grant {
+  readonly doc: string;
+  /** A commune's 5-digit code, which the server must know. */
+  readonly unit: string;
 }
 export interface PullItem {
   readonly doc: string;
@@ -45,7 +54,16 @@ export type Message =
       readonly lastBatchId: string;
       readonly lastBatchSeqs: readonly number[];
     }
-  | { readonly type: typeof MsgType.Push; readonly batchId: string; readonly items: readonly PushItem[] }
+  | {
+      readonly type: typeof MsgType.Push;
+      readonly batchId: string;
+      readonly items: readonly PushItem[];
+      /**
+       * Written with the batch, in the same transaction. Always on the wire (a count, then each grant
+       * after the items); optional here only so a sender with none may leave it out. Decoded: always set.
+       */
+      readonly grants?: readonly Grant[];
+    }
   | {
       readonly type: typeof MsgType.PushAck;
       readonly batchId: string;
@@ -137,6 +155,11 @@ export function encodeMessage(msg: Message): Uint8Array {
         encoding.writeVarString(enc, it.doc);
         encoding.writeVarUint8Array(enc, it.update);
       }
+      encoding.writeVarUint(enc, msg.grants?.length ?? 0);
+      for (const g of msg.grants ?? []) {
+        encoding.writeVarString(enc, g.doc);
+        encoding.writeVarString(enc, g.unit);
+      }
       break;
     case MsgType.PushAck:
       encoding.writeVarString(enc, msg.batchId);
@@ -207,7 +230,15 @@ function decodeBody(dec: decoding.Decoder, type: number): Message {
       const n = readCount(dec, LIMITS.maxBatchItems, 'items');
       const items: PushItem[] = [];
       for (let i = 0; i < n; i++) items.push({ doc: readDoc(dec), update: readUpdate(dec) });
-      return { type, batchId, items };
+      const g = readCount(dec, LIMITS.maxBatchGrants, 'grants');
+      const grants: Grant[] = [];
+      for (let i = 0; i < g; i++) {
+        const doc = readDoc(dec);
+        const unit = readString(dec, 5, 'unit');
+        if (!isUnitCode(unit)) throw new ProtocolError('grant: unit is not a 5-digit code');
+        grants.push({ doc, unit });
+      }
+      return { type, batchId, items, grants };
     }
     case MsgType.PushAck: {
       const batchId = readString(dec, LIMITS.maxBatchIdLength, 'batchId');

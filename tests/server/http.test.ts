@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MsgType } from '../../src/protocol/constants.ts';
+import { MsgType, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
 import type { ApiError, EnrollResponse } from '../../src/protocol/http.ts';
 import { hashPassword, verifyPassword } from '../../sync-server/auth.ts';
 import { addDevice, ADMIN_TOKEN, OTHER_UNIT, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
@@ -133,7 +133,7 @@ describe('admin API', () => {
 describe('health and static files', () => {
   it('answers health', async () => {
     t = await startTestServer();
-    expect(await (await fetch(`${t.url}/api/health`)).json()).toMatchObject({ ok: true, protocol: 1, headSeq: 0 });
+    expect(await (await fetch(`${t.url}/api/health`)).json()).toMatchObject({ ok: true, protocol: PROTOCOL_VERSION, headSeq: 0 });
     expect((await fetch(`${t.url}/api/nothing`)).status).toBe(404);
   });
 

@@ -26,8 +26,18 @@ const SAMPLES: readonly Message[] = [
       { doc: DOC, update: new Uint8Array([1, 2, 3]) },
       { doc: QUEUE, update: new Uint8Array(0) },
     ],
+    grants: [],
   },
-  { type: MsgType.Push, batchId: 'empty', items: [] },
+  {
+    type: MsgType.Push,
+    batchId: 'b-2',
+    items: [{ doc: DOC, update: new Uint8Array([4]) }],
+    grants: [
+      { doc: DOC, unit: '20194' },
+      { doc: '20209/dossier/1b7e3f5c-1d2a-4c3b-8e9f-0123456789ab', unit: '20212' },
+    ],
+  },
+  { type: MsgType.Push, batchId: 'empty', items: [], grants: [] },
   { type: MsgType.PushAck, batchId: 'b-1', seqs: [41, 42, 43], headSeq: 43, serverTime: 1_795_000_000_001 },
   { type: MsgType.Pull, since: 0, limit: 1 },
   { type: MsgType.Pull, since: 2 ** 40, limit: LIMITS.maxPullRows },
@@ -93,12 +103,19 @@ describe('[S8] catch-up codec', () => {
         encoding.writeVarUint(e, 1);
         encoding.writeVarString(e, doc);
         encoding.writeVarUint8Array(e, new Uint8Array([1]));
+        encoding.writeVarUint(e, 0);
       });
     expect(decodeMessage(push(DOC)).type).toBe(MsgType.Push);
     for (const bad of ['20209/dossier/../../etc', '20209/scan/x', '2020/queue/2026-11-22', '20209/queue/2026-11-22/x']) {
       expectProtocolError(push(bad));
     }
     expectProtocolError(encodeMessage({ type: MsgType.Pull, since: 0, limit: 0 }));
+    const grant = (unit: string, doc = DOC): Uint8Array => encodeMessage({ type: MsgType.Push, batchId: 'g', items: [], grants: [{ doc, unit }] });
+    expect(decodeMessage(grant('20194'))).toEqual({ type: MsgType.Push, batchId: 'g', items: [], grants: [{ doc: DOC, unit: '20194' }] });
+    for (const bad of ['2019', '201945', 'abcde', '', '2019x']) expectProtocolError(grant(bad));
+    expectProtocolError(grant('20194', '20209/scan/x'));
+    const tooManyGrants = Array.from({ length: LIMITS.maxBatchGrants + 1 }, () => ({ doc: DOC, unit: '20194' }));
+    expectProtocolError(encodeMessage({ type: MsgType.Push, batchId: 'g', items: [], grants: tooManyGrants }));
     expectProtocolError(encodeMessage({ type: MsgType.Pull, since: 0, limit: LIMITS.maxPullRows + 1 }));
     expectProtocolError(encodeMessage({ type: MsgType.Push, batchId: '', items: [] }));
     expectProtocolError(encodeMessage({ type: MsgType.Push, batchId: 'x'.repeat(LIMITS.maxBatchIdLength + 1), items: [] }));
@@ -122,6 +139,30 @@ describe('[S8] catch-up codec', () => {
         encoding.writeVarUint(e, LIMITS.maxBatchItems + 1);
       }),
     );
+    // A version-1 Push (no grant count after the items) is refused: the codec stays strict.
+    expectProtocolError(
+      frame((e) => {
+        encoding.writeVarUint(e, MsgType.Push);
+        encoding.writeVarString(e, 'b');
+        encoding.writeVarUint(e, 0);
+      }),
+    );
+  });
+
+  it('writes the grants after the items, and a Push without grants as an empty list', () => {
+    const bytes = encodeMessage({ type: MsgType.Push, batchId: 'b', items: [{ doc: DOC, update: new Uint8Array([7]) }], grants: [{ doc: DOC, unit: '20194' }] });
+    const expected = frame((e) => {
+      encoding.writeVarUint(e, MsgType.Push);
+      encoding.writeVarString(e, 'b');
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarString(e, DOC);
+      encoding.writeVarUint8Array(e, new Uint8Array([7]));
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarString(e, DOC);
+      encoding.writeVarString(e, '20194');
+    });
+    expect(bytes).toEqual(expected);
+    expect(decodeMessage(encodeMessage({ type: MsgType.Push, batchId: 'b', items: [] }))).toEqual({ type: MsgType.Push, batchId: 'b', items: [], grants: [] });
   });
 
   it('refuses a random sample of garbage frames without throwing anything else', () => {

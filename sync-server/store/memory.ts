@@ -5,9 +5,11 @@
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
+import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
   MAX_DEVICES_PER_UNIT,
   StoreError,
+  type AppendOptions,
   type AppendResult,
   type BatchItem,
   type Device,
@@ -15,11 +17,13 @@ import {
   type DocStat,
   type EnrollFailure,
   type Enrollment,
+  type GrantRecord,
   type LastBatch,
   type NewDevice,
   type Officer,
   type ReadSinceQuery,
   type ReadSinceResult,
+  type ServerRow,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -37,6 +41,10 @@ export class MemoryStore implements SyncStore {
   private readonly lastBatches = new Map<string, LastBatch>();
   private readonly counters = new Map<string, number>();
   private readonly settings = new Map<string, string>();
+  /** Per doc, the units it was granted to, oldest first. */
+  private readonly grants = new Map<string, GrantRecord[]>();
+  /** Per doc, the event ids stamped so far. */
+  private readonly stamped = new Map<string, Set<string>>();
   private head = 0;
   private closed = false;
 
@@ -132,25 +140,70 @@ export class MemoryStore implements SyncStore {
       .sort((a, b) => a.username.localeCompare(b.username));
   }
 
-  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], now = Date.now()): Promise<AppendResult> {
+  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {
     this.check();
+    const now = options.now ?? Date.now();
     const key = `${device}\u0000${batchId}`;
     const seen = this.batches.get(key);
-    if (seen !== undefined) return { seqs: seen.seqs, duplicate: true, headSeq: this.head };
-    const seqs = items.map((it) => {
-      const seq = ++this.head;
-      // Copy: the caller's buffer may be a view into a frame the transport reuses.
-      this.updates.push({ seq, doc: it.doc, unit: it.unit, device, batchId, data: it.data.slice(), receivedAt: now });
-      return seq;
+    if (seen !== undefined) return { seqs: seen.seqs, duplicate: true, headSeq: this.head, serverRows: [], units: [] };
+    // Everything that can fail is checked before the first write: a batch is stored whole or not at all.
+    const grants = (options.grants ?? []).map((g) => {
+      if (!this.units.has(g.unit)) throw new StoreError('unknown_unit', `unit ${g.unit} does not exist`);
+      return { ...g, home: homeUnit(g.doc) };
     });
+
+    const units = new Set<string>();
+    const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
+      const seq = ++this.head;
+      units.add(unit);
+      // Copy: the caller's buffer may be a view into a frame the transport reuses.
+      this.updates.push({ seq, doc, unit, device: by, batchId, data: data.slice(), receivedAt: now });
+      return seq;
+    };
+    const copies = (doc: string, by: string, data: Uint8Array): void => {
+      for (const g of this.grants.get(doc) ?? []) put(doc, g.unit, by, data);
+    };
+
+    const seqs = items.map((it) => put(it.doc, it.unit, device, it.data));
+    for (const it of items) copies(it.doc, device, it.data);
+
+    const serverRows: ServerRow[] = [];
+    for (const st of options.stamps ?? []) {
+      let stamped = this.stamped.get(st.doc);
+      if (stamped === undefined) {
+        stamped = new Set();
+        this.stamped.set(st.doc, stamped);
+      }
+      const fresh: string[] = [];
+      for (const id of st.eventIds) {
+        if (stamped.has(id)) continue;
+        stamped.add(id);
+        fresh.push(id);
+      }
+      for (const data of stampUpdates(fresh, now)) {
+        put(st.doc, st.unit, SERVER_DEVICE, data);
+        copies(st.doc, SERVER_DEVICE, data);
+        serverRows.push({ doc: st.doc, unit: st.unit, data });
+      }
+    }
+
+    for (const g of grants) {
+      const held = this.grants.get(g.doc) ?? [];
+      if (g.unit === g.home || held.some((h) => h.unit === g.unit)) continue;
+      this.grants.set(g.doc, [...held, { doc: g.doc, unit: g.unit, device, grantedAt: now }]);
+      const state = this.updates.filter((r) => r.doc === g.doc && r.unit === g.home).map((r) => r.data);
+      for (const data of mergeBounded(state)) put(g.doc, g.unit, SERVER_DEVICE, data);
+    }
+
     const record = { batchId, seqs };
     this.batches.set(key, record);
     this.lastBatches.set(device, record);
-    return { seqs, duplicate: false, headSeq: this.head };
+    return { seqs, duplicate: false, headSeq: this.head, serverRows, units: [...units] };
   }
 
   async readSince(q: ReadSinceQuery): Promise<ReadSinceResult> {
-    const inScope = (r: UpdateRow): boolean => q.units === 'all' || q.units.includes(r.unit);
+    // 'all' keeps home rows only: the copies for granted units are the same updates again.
+    const inScope = (r: UpdateRow): boolean => (q.units === 'all' ? r.unit === homeUnit(r.doc) : q.units.includes(r.unit));
     const rows: UpdateRow[] = [];
     let lastScanned = q.since;
     for (const r of this.updates) {
@@ -167,7 +220,16 @@ export class MemoryStore implements SyncStore {
   }
 
   async readDoc(doc: string): Promise<Uint8Array[]> {
-    return this.updates.filter((r) => r.doc === doc).map((r) => r.data);
+    const home = homeUnit(doc);
+    return this.updates.filter((r) => r.doc === doc && r.unit === home).map((r) => r.data);
+  }
+
+  async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {
+    return new Set(docs.filter((doc) => (this.grants.get(doc) ?? []).some((g) => g.unit === unit)));
+  }
+
+  async listGrants(doc: string): Promise<GrantRecord[]> {
+    return [...(this.grants.get(doc) ?? [])];
   }
 
   async headSeq(): Promise<number> {

@@ -20,9 +20,13 @@ interface Row {
   received_at: number;
 }
 
-/** A unit filter for a scope. One unit becomes an equality so SQLite walks the (unit, seq) index in order. */
+/**
+ * A unit filter for a scope. One unit becomes an equality so SQLite walks the (unit, seq) index in order.
+ * 'all' walks the primary key and keeps only home rows (unit = the doc name's first segment): the
+ * copies written for granted units would be the same updates again.
+ */
 export function sqlScope(units: readonly string[] | 'all'): SqlScope {
-  if (units === 'all') return { where: '', params: [] };
+  if (units === 'all') return { where: "AND unit = substr(doc, 1, instr(doc, '/') - 1)", params: [] };
   if (units.length === 0) return { where: 'AND 0', params: [] };
   if (units.length === 1) return { where: 'AND unit = ?', params: units };
   return { where: `AND unit IN (${units.map(() => '?').join(', ')})`, params: units };

@@ -87,6 +87,26 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: any-center intake (S12) and server time stamps (S13).
+  `
+  -- A doc readable and writable by a unit other than its home unit. Rows for that unit are written
+  -- into updates (fan-out on write), so this table is read on writes and scope checks, never by pulls.
+  CREATE TABLE grants (
+    doc TEXT NOT NULL,
+    unit TEXT NOT NULL REFERENCES units(code),
+    device TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (doc, unit)
+  ) WITHOUT ROWID;
+
+  -- Every event id the server stamped, so none is stamped twice whatever carries it again.
+  CREATE TABLE event_stamps (
+    doc TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (doc, event_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,9 +10,11 @@ import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './number
 import { migrate } from './sqlite-schema.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
+import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
   MAX_DEVICES_PER_UNIT,
   StoreError,
+  type AppendOptions,
   type AppendResult,
   type BatchItem,
   type Device,
@@ -20,11 +22,13 @@ import {
   type DocStat,
   type EnrollFailure,
   type Enrollment,
+  type GrantRecord,
   type LastBatch,
   type NewDevice,
   type Officer,
   type ReadSinceQuery,
   type ReadSinceResult,
+  type ServerRow,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -163,21 +167,60 @@ export class SqliteStore implements SyncStore {
       .map(toOfficer);
   }
 
-  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], now = Date.now()): Promise<AppendResult> {
+  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {
+    const now = options.now ?? Date.now();
     const insert = this.db.prepare<[string, string, string, string, Buffer, number]>(
       'INSERT INTO updates (doc, unit, device, batch_id, data, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    // One transaction for the rows, the idempotency record and the last-batch pointer: a crash leaves
-    // either the whole batch with its record, or nothing, so a retried batch is never half-duplicated.
+    const grantsOf = this.db.prepare<[string], { unit: string }>('SELECT unit FROM grants WHERE doc = ? ORDER BY granted_at, unit');
+    const stamp = this.db.prepare<[string, string, number]>(
+      'INSERT INTO event_stamps (doc, event_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    const grant = this.db.prepare<[string, string, string, number]>(
+      'INSERT INTO grants (doc, unit, device, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    const homeRows = this.db.prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
+    // One transaction for the rows, the idempotency record, the last-batch pointer, the stamps and the
+    // grants: a crash leaves either the whole batch with its record, or nothing, so a retried batch is
+    // never half-duplicated and a grant never exists without the rows that carry its history.
     return this.db
       .transaction((): AppendResult => {
         const seen = this.db
           .prepare<[string, string], { seqs: string }>('SELECT seqs FROM pushed_batches WHERE device = ? AND batch_id = ?')
           .get(device, batchId);
-        if (seen !== undefined) return { seqs: parseSeqs(seen.seqs), duplicate: true, headSeq: this.head() };
-        const seqs = items.map((it) =>
-          Number(insert.run(it.doc, it.unit, device, batchId, toBuffer(it.data), now).lastInsertRowid),
-        );
+        if (seen !== undefined) return { seqs: parseSeqs(seen.seqs), duplicate: true, headSeq: this.head(), serverRows: [], units: [] };
+        const units = new Set<string>();
+        const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
+          units.add(unit);
+          return Number(insert.run(doc, unit, by, batchId, toBuffer(data), now).lastInsertRowid);
+        };
+        /** A row of `doc` for each unit it was granted to (fan-out on write). */
+        const copies = (doc: string, by: string, data: Uint8Array): void => {
+          for (const g of grantsOf.all(doc)) put(doc, g.unit, by, data);
+        };
+
+        const seqs = items.map((it) => put(it.doc, it.unit, device, it.data));
+        for (const it of items) copies(it.doc, device, it.data);
+
+        const serverRows: ServerRow[] = [];
+        for (const st of options.stamps ?? []) {
+          const fresh = [...new Set(st.eventIds)].filter((id) => stamp.run(st.doc, id, now).changes === 1);
+          for (const data of stampUpdates(fresh, now)) {
+            put(st.doc, st.unit, SERVER_DEVICE, data);
+            copies(st.doc, SERVER_DEVICE, data);
+            serverRows.push({ doc: st.doc, unit: st.unit, data });
+          }
+        }
+
+        for (const g of options.grants ?? []) {
+          const home = homeUnit(g.doc);
+          if (g.unit === home || grant.run(g.doc, g.unit, device, now).changes === 0) continue;
+          // The granted unit's devices may hold a cursor past every row of this doc: give them its
+          // whole state as new rows, above any cursor.
+          const state = homeRows.all(g.doc, home).map((r) => r.data);
+          for (const data of mergeBounded(state)) put(g.doc, g.unit, SERVER_DEVICE, data);
+        }
+
         const json = JSON.stringify(seqs);
         this.db
           .prepare('INSERT INTO pushed_batches (device, batch_id, seqs, acked_at) VALUES (?, ?, ?, ?)')
@@ -188,7 +231,7 @@ export class SqliteStore implements SyncStore {
              ON CONFLICT(device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs`,
           )
           .run(device, batchId, json);
-        return { seqs, duplicate: false, headSeq: this.head() };
+        return { seqs, duplicate: false, headSeq: this.head(), serverRows, units: [...units] };
       })
       .immediate();
   }
@@ -200,9 +243,22 @@ export class SqliteStore implements SyncStore {
 
   async readDoc(doc: string): Promise<Uint8Array[]> {
     return this.db
-      .prepare<[string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? ORDER BY seq')
-      .all(doc)
+      .prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq')
+      .all(doc, homeUnit(doc))
       .map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  }
+
+  async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {
+    const has = this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM grants WHERE doc = ? AND unit = ?');
+    return new Set(docs.filter((doc) => has.get(doc, unit) !== undefined));
+  }
+
+  async listGrants(doc: string): Promise<GrantRecord[]> {
+    return this.db
+      .prepare<[string], GrantRecord>(
+        'SELECT doc, unit, device, granted_at AS grantedAt FROM grants WHERE doc = ? ORDER BY granted_at, unit',
+      )
+      .all(doc);
   }
 
   async headSeq(): Promise<number> {

@@ -9,9 +9,16 @@
  * - Update sequence numbers are assigned by the store and strictly increase in commit order, so a
  *   cursor "everything after N" never skips a row committed later with a smaller number.
  * - Readers never see half a batch.
+ * - Any-center intake (S12), by fan-out on write: a row's `unit` is the unit whose devices receive it.
+ *   A doc's own rows carry its home unit; a grant writes one row for the granted unit holding the doc's
+ *   merged state, and every later row of the doc is copied once per granted unit. So readSince stays
+ *   one range scan of the (unit, seq) index, and a granted unit gets the history it never had above
+ *   whatever cursor its devices hold.
+ * - Server time (S13): the ids of events a batch inserts get one stamp row each (at most once per
+ *   (doc, event id), ever), written by SERVER_DEVICE in the batch's transaction.
  */
 import { AppError, type Result } from '../../src/domain/errors.ts';
-import type { Block } from '../../src/protocol/messages.ts';
+import type { Block, Grant } from '../../src/protocol/messages.ts';
 
 export type DeviceRole = 'counter' | 'department';
 export type OfficerRole = 'counter' | 'processing' | 'leader';
@@ -63,7 +70,9 @@ export interface Officer {
 export interface UpdateRow {
   readonly seq: number;
   readonly doc: string;
+  /** Whose devices receive the row: the doc's home unit, or a unit the doc was granted to (a copy). */
   readonly unit: string;
+  /** The pushing device, or SERVER_DEVICE for rows the server wrote (stamps, a grant's merged state). */
   readonly device: string;
   readonly batchId: string;
   readonly data: Uint8Array;
@@ -77,17 +86,59 @@ export interface BatchItem {
   readonly data: Uint8Array;
 }
 
+/** Event ids a batch inserted into a dossier doc's 'events' array (found by the server, S13). */
+export interface EventStamp {
+  readonly doc: string;
+  /** The doc's home unit. */
+  readonly unit: string;
+  readonly eventIds: readonly string[];
+}
+
+export interface AppendOptions {
+  /** Server time of the batch (ms): received_at of its rows and the value of its stamps. */
+  readonly now?: number;
+  /** Each id not stamped before gets `st[id] = now`, in one server row per doc (S13). */
+  readonly stamps?: readonly EventStamp[];
+  /**
+   * Units that may read and write a doc from now on (S12). The caller checked scope and that each unit
+   * exists; a grant to the doc's home unit, or one already held, writes nothing.
+   */
+  readonly grants?: readonly Grant[];
+}
+
+/** A row the server wrote into a batch that a live room of its doc must apply (the home copy). */
+export interface ServerRow {
+  readonly doc: string;
+  readonly unit: string;
+  readonly data: Uint8Array;
+}
+
 export interface AppendResult {
-  /** One seq per item, in item order. */
+  /** One seq per item, in item order (rows the server added are not in it). */
   readonly seqs: readonly number[];
   /** True when (device, batchId) was stored before: nothing was written this time. */
   readonly duplicate: boolean;
   /** The log's head right after the commit (or at the duplicate lookup). */
   readonly headSeq: number;
+  /** Stamp rows the server added (home copies), in seq order; empty for a duplicate. */
+  readonly serverRows: readonly ServerRow[];
+  /** Every unit that got a row (home, granted): whose devices have something new to pull. */
+  readonly units: readonly string[];
+}
+
+export interface GrantRecord {
+  readonly doc: string;
+  readonly unit: string;
+  /** The device whose batch carried the grant. */
+  readonly device: string;
+  readonly grantedAt: number;
 }
 
 export interface ReadSinceQuery {
-  /** 'all' for a department device. */
+  /**
+   * Rows whose `unit` is one of these; 'all' (a department device) reads only rows of a doc's home
+   * unit, so the copies made for granted units are not sent twice.
+   */
   readonly units: readonly string[] | 'all';
   readonly since: number;
   readonly limit: number;
@@ -181,14 +232,21 @@ export interface SyncStore {
   listOfficers(unit: string): Promise<Officer[]>;
 
   // The replication log.
-  appendBatch(device: string, batchId: string, items: readonly BatchItem[], now?: number): Promise<AppendResult>;
+  /** Writes the batch, its stamps and its grants in one transaction (see the rules above). */
+  appendBatch(device: string, batchId: string, items: readonly BatchItem[], options?: AppendOptions): Promise<AppendResult>;
   readSince(query: ReadSinceQuery): Promise<ReadSinceResult>;
-  /** All update blobs of one doc, in seq order. */
+  /** All update blobs of one doc, in seq order: its home rows, without the copies for granted units. */
   readDoc(doc: string): Promise<Uint8Array[]>;
+
+  // Grants (any-center intake, S12).
+  /** Which of `docs` were granted to `unit`. */
+  grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>>;
+  /** The units a doc was granted to, oldest first. */
+  listGrants(doc: string): Promise<GrantRecord[]>;
   headSeq(): Promise<number>;
   /** The device's most recent stored batch, for the Welcome message. */
   lastBatch(device: string): Promise<LastBatch | null>;
-  /** Per-doc row counts of a unit, most recently changed first. */
+  /** Per-doc row counts of a unit (copies of granted docs included), most recently changed first. */
   docStats(unit: string, limit: number): Promise<DocStat[]>;
   stats(): Promise<StoreStats>;
 

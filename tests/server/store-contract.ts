@@ -3,6 +3,8 @@
  * test file calls runStoreContract with a factory that returns a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { SERVER_DEVICE, STAMP_MAP } from '../../sync-server/store/server-rows.ts';
 import { SERVER_NUMBER_MAX, type NewDevice, type SyncStore } from '../../sync-server/store/types.ts';
 
 const A = '20209';
@@ -10,6 +12,19 @@ const B = '20194';
 const docA = (n: number): string => `${A}/dossier/00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const docB = (n: number): string => `${B}/dossier/00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
+
+/** A real Yjs update setting one field, from a fresh client. */
+function field(key: string, value: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getMap('fields').set(key, value);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+function docOf(updates: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc;
+}
 
 let serial = 0;
 function newDevice(createdAt?: number): NewDevice {
@@ -108,18 +123,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
         { doc: docA(1), unit: A, data: bytes(1, 2) },
         { doc: docA(2), unit: A, data: bytes(3) },
       ];
-      const r1 = await store.appendBatch('d1', 'b1', items, 100);
-      expect(r1).toEqual({ seqs: [1, 2], duplicate: false, headSeq: 2 });
-      const r2 = await store.appendBatch('d2', 'b1', [{ doc: docA(1), unit: A, data: bytes(4) }], 101);
+      const r1 = await store.appendBatch('d1', 'b1', items, { now: 100 });
+      expect(r1).toEqual({ seqs: [1, 2], duplicate: false, headSeq: 2, serverRows: [], units: [A] });
+      const r2 = await store.appendBatch('d2', 'b1', [{ doc: docA(1), unit: A, data: bytes(4) }], { now: 101 });
       expect(r2.seqs).toEqual([3]);
-      const again = await store.appendBatch('d1', 'b1', items, 102);
-      expect(again).toEqual({ seqs: [1, 2], duplicate: true, headSeq: 3 });
+      const again = await store.appendBatch('d1', 'b1', items, { now: 102 });
+      expect(again).toEqual({ seqs: [1, 2], duplicate: true, headSeq: 3, serverRows: [], units: [] });
       expect(await store.headSeq()).toBe(3);
       expect(await store.readDoc(docA(1))).toEqual([bytes(1, 2), bytes(4)]);
       expect(await store.lastBatch('d1')).toEqual({ batchId: 'b1', seqs: [1, 2] });
       expect((await store.stats())).toMatchObject({ headSeq: 3, rows: 3, batches: 2 });
-      const empty = await store.appendBatch('d1', 'b-empty', [], 103);
-      expect(empty).toEqual({ seqs: [], duplicate: false, headSeq: 3 });
+      const empty = await store.appendBatch('d1', 'b-empty', [], { now: 103 });
+      expect(empty).toEqual({ seqs: [], duplicate: false, headSeq: 3, serverRows: [], units: [] });
     });
 
     it('reads a scope since a cursor in pages, skipping the reader’s own rows', async () => {
@@ -168,6 +183,79 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       ]);
       expect(await store.docStats(A, 1)).toHaveLength(1);
       expect(await store.docStats(B, 10)).toEqual([]);
+    });
+
+    it('[S12] a grant gives the granted unit the doc’s merged state above any cursor, then a copy of every later row', async () => {
+      await store.appendBatch('a1', 'a-1', [
+        { doc: docA(1), unit: A, data: field('name', 'Lê Văn Tám') },
+        { doc: docA(2), unit: A, data: field('name', 'Khác') },
+      ]);
+      await store.appendBatch('a1', 'a-2', [{ doc: docA(1), unit: A, data: field('status', 'received') }]);
+      await store.appendBatch('b1', 'b-1', [{ doc: docB(1), unit: B, data: field('name', 'B') }]);
+      const cursorB = (await store.readSince({ units: [B], since: 0, limit: 10 })).lastScanned;
+      expect(cursorB).toBe(4);
+
+      // The home unit is a no-op; a second grant of the same pair too.
+      const granted = await store.appendBatch('a1', 'a-3', [], { now: 700, grants: [{ doc: docA(1), unit: A }, { doc: docA(1), unit: B }, { doc: docA(1), unit: B }] });
+      expect(granted).toMatchObject({ seqs: [], duplicate: false, headSeq: 5, serverRows: [], units: [B] });
+      expect(await store.listGrants(docA(1))).toEqual([{ doc: docA(1), unit: B, device: 'a1', grantedAt: 700 }]);
+      expect(await store.grantedDocs(B, [docA(1), docA(2), docB(1)])).toEqual(new Set([docA(1)]));
+      expect(await store.grantedDocs(A, [docA(1)])).toEqual(new Set());
+
+      const history = await store.readSince({ units: [B], since: cursorB, limit: 10, excludeDevice: 'b1' });
+      expect(history.rows.map((r) => [r.seq, r.doc, r.unit, r.device])).toEqual([[5, docA(1), B, SERVER_DEVICE]]);
+      expect(docOf(history.rows.map((r) => r.data)).getMap('fields').toJSON()).toEqual({ name: 'Lê Văn Tám', status: 'received' });
+      expect(await store.appendBatch('a1', 'a-4', [], { grants: [{ doc: docA(1), unit: B }] })).toMatchObject({ headSeq: 5, units: [] });
+
+      // A write by the granted unit: a home row for A, a copy for B that its writer skips.
+      const write = await store.appendBatch('b1', 'b-2', [{ doc: docA(1), unit: A, data: field('note', 'đã thụ lý') }]);
+      expect(write.seqs).toEqual([6]);
+      expect([...write.units].sort()).toEqual([B, A]);
+      expect((await store.readSince({ units: [B], since: 5, limit: 10, excludeDevice: 'b1' })).rows).toEqual([]);
+      const copy = (await store.readSince({ units: [B], since: 5, limit: 10, excludeDevice: 'b2' })).rows;
+      expect(copy.map((r) => [r.seq, r.doc, r.unit, r.device])).toEqual([[7, docA(1), B, 'b1']]);
+      expect((await store.readSince({ units: [A], since: 5, limit: 10 })).rows.map((r) => [r.seq, r.unit])).toEqual([[6, A]]);
+
+      // The doc itself, and a department device's 'all', see each update once.
+      expect(await store.readDoc(docA(1))).toHaveLength(3);
+      expect(docOf(await store.readDoc(docA(1))).getMap('fields').get('note')).toBe('đã thụ lý');
+      expect((await store.readSince({ units: 'all', since: 0, limit: 100 })).rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 6]);
+      // Other docs of A stay out of B's scope.
+      expect((await store.readSince({ units: [B], since: 0, limit: 100 })).rows.some((r) => r.doc === docA(2))).toBe(false);
+    });
+
+    it('[S12] a grant to an unknown unit fails the whole batch', async () => {
+      const items = [{ doc: docA(1), unit: A, data: field('a', '1') }];
+      await expect(store.appendBatch('a1', 'x', items, { grants: [{ doc: docA(1), unit: '99999' }] })).rejects.toThrow();
+      expect(await store.headSeq()).toBe(0);
+      expect(await store.listGrants(docA(1))).toEqual([]);
+      expect((await store.appendBatch('a1', 'x', items)).duplicate).toBe(false);
+    });
+
+    it('[S13] stamps each event id once, in a server row of the batch’s transaction, copied to granted units', async () => {
+      const stamps = (ids: string[]) => [{ doc: docA(1), unit: A, eventIds: ids }];
+      const first = await store.appendBatch('a1', 's-1', [{ doc: docA(1), unit: A, data: field('a', '1') }], {
+        now: 500,
+        stamps: stamps(['e1', 'e2', 'e1']),
+      });
+      expect(first).toMatchObject({ seqs: [1], headSeq: 2, units: [A] });
+      expect(first.serverRows).toHaveLength(1);
+      const own = await store.readSince({ units: [A], since: 0, limit: 10, excludeDevice: 'a1' });
+      // The pusher skips its own row but not the server's.
+      expect(own.rows.map((r) => [r.seq, r.device])).toEqual([[2, SERVER_DEVICE]]);
+      expect(own.rows[0]?.data).toEqual(first.serverRows[0]?.data);
+      expect(docOf(own.rows.map((r) => r.data)).getMap(STAMP_MAP).toJSON()).toEqual({ e1: 500, e2: 500 });
+
+      expect(await store.appendBatch('a1', 's-1', [], { now: 900, stamps: stamps(['e9']) })).toMatchObject({ duplicate: true, serverRows: [] });
+      expect(await store.appendBatch('a1', 's-2', [], { now: 600, stamps: stamps(['e2', 'e1']) })).toMatchObject({ headSeq: 2, serverRows: [] });
+
+      await store.appendBatch('a1', 'g', [], { grants: [{ doc: docA(1), unit: B }] });
+      const later = await store.appendBatch('a1', 's-3', [], { now: 700, stamps: stamps(['e2', 'e3']) });
+      expect([...later.units].sort()).toEqual([B, A]);
+      const all = docOf(await store.readDoc(docA(1)));
+      expect(all.getMap(STAMP_MAP).toJSON()).toEqual({ e1: 500, e2: 500, e3: 700 });
+      const forB = await store.readSince({ units: [B], since: 0, limit: 10 });
+      expect(docOf(forB.rows.map((r) => r.data)).getMap(STAMP_MAP).toJSON()).toEqual({ e1: 500, e2: 500, e3: 700 });
     });
 
     it('hands out dossier-number blocks per unit and day, never past the server range', async () => {

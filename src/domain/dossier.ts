@@ -5,63 +5,29 @@
  * dossier offline can produce an impossible history (returned twice, resolved after a refusal): such
  * an event is kept and reported as a conflict for a person to settle, never silently dropped.
  */
+import { eventLabel, statusLabel } from './dossier-labels.ts';
+import {
+  isDossierEventType,
+  type DossierEvent,
+  type DossierEventType,
+  type DossierState,
+  type DossierStatus,
+} from './dossier-types.ts';
 import { assertNever } from './errors.ts';
 
-export const DOSSIER_EVENT_TYPES = [
-  'received',
-  'supplement_requested',
-  'supplement_received',
-  'refused',
-  'transferred',
-  'accepted',
-  'resolved',
-  'returned',
-  'withdrawn',
-] as const;
-export type DossierEventType = (typeof DOSSIER_EVENT_TYPES)[number];
-
-export type DossierStatus =
-  | 'received'
-  | 'supplement_requested'
-  | 'refused'
-  | 'processing'
-  | 'resolved'
-  | 'returned'
-  | 'withdrawn';
-
-export interface DossierEvent {
-  id: string;
-  type: DossierEventType;
-  /** Device clock, ms since epoch. */
-  at: number;
-  officer: string;
-  device: string;
-  /** Set by the server when it stored the event; absent while offline. */
-  serverAt?: number;
-  note?: string;
-  data?: Record<string, string | number | boolean>;
-}
-
-export interface DossierConflict {
-  eventId: string;
-  reason: string;
-}
-
-export interface DossierState {
-  status: DossierStatus | 'empty';
-  receivedAt: number | null;
-  conflicts: DossierConflict[];
-  /** Distinct events (by id), applied or in conflict. */
-  eventCount: number;
-  resolvedAt: number | null;
-  returnedAt: number | null;
-  /** Waiting for a supplement pauses the legal deadline; `to` is null while still waiting. */
-  supplementPeriods: { from: number; to: number | null }[];
-}
-
-export function isDossierEventType(t: string): t is DossierEventType {
-  return (DOSSIER_EVENT_TYPES as readonly string[]).includes(t);
-}
+export {
+  DOSSIER_EVENT_TYPES,
+  FINAL_STATUSES,
+  isDossierEventType,
+  isFinalStatus,
+  type DossierConflict,
+  type DossierEvent,
+  type DossierEventType,
+  type DossierHandler,
+  type DossierState,
+  type DossierStatus,
+} from './dossier-types.ts';
+export { eventLabel, ratingLabel, statusLabel } from './dossier-labels.ts';
 
 // Plain code-unit comparison: localeCompare depends on the device's locale data, and replicas must
 // agree on the order bit for bit.
@@ -82,11 +48,15 @@ export function sortEvents(events: readonly DossierEvent[]): DossierEvent[] {
   );
 }
 
-type Next = DossierStatus | 'resume' | null;
+type Next = DossierStatus | 'resume' | 'keep' | null;
+
+const OPEN: readonly (DossierStatus | 'empty')[] = ['received', 'supplement_requested', 'processing'];
+const isOpen = (s: DossierStatus | 'empty'): boolean => OPEN.includes(s);
 
 /**
- * The status an event leads to from a status, 'resume' for a supplement that ends a wait, or null
- * when the event is impossible there. Refused, returned and withdrawn are final.
+ * The status an event leads to from a status, 'resume' for a supplement that ends a wait, 'keep' for
+ * an event that leaves the status as it is, or null when the event is impossible there. Refused,
+ * returned, withdrawn and stopped are final (FINAL_STATUSES).
  */
 function transition(from: DossierStatus | 'empty', type: DossierEventType): Next {
   switch (type) {
@@ -98,7 +68,8 @@ function transition(from: DossierStatus | 'empty', type: DossierEventType): Next
       return from === 'supplement_requested' ? 'resume' : null;
     case 'refused':
     case 'withdrawn':
-      return from === 'received' || from === 'supplement_requested' || from === 'processing' ? type : null;
+    case 'stopped':
+      return isOpen(from) ? type : null;
     case 'transferred':
       // After resolution the result itself travels back to the center: still resolved.
       if (from === 'resolved') return 'resolved';
@@ -109,6 +80,9 @@ function transition(from: DossierStatus | 'empty', type: DossierEventType): Next
       return from === 'received' || from === 'processing' ? 'resolved' : null;
     case 'returned':
       return from === 'resolved' ? 'returned' : null;
+    case 'apologized':
+      // A new appointment makes sense until the result is handed over.
+      return isOpen(from) || from === 'resolved' ? 'keep' : null;
     default:
       return assertNever(type, 'dossier event type');
   }
@@ -128,17 +102,75 @@ function applicationOrder(events: readonly DossierEvent[]): DossierEvent[] {
   return [receipt, ...unique.slice(0, first), ...unique.slice(first + 1)];
 }
 
-export function reduceDossier(events: readonly DossierEvent[]): DossierState {
-  const ordered = applicationOrder(events);
-  const state: DossierState = {
+const str = (e: DossierEvent, key: string): string | null => {
+  const v = e.data?.[key];
+  return typeof v === 'string' && v !== '' ? v : null;
+};
+
+/** What an applied event records besides the status. */
+function record(state: DossierState, e: DossierEvent): void {
+  switch (e.type) {
+    case 'received':
+      state.receivedAt = e.at;
+      return;
+    case 'resolved': {
+      state.resolvedAt = e.at;
+      const outcome = e.data?.['outcome'];
+      state.outcome = outcome === 'approved' || outcome === 'denied' ? outcome : null;
+      state.documentNo = outcome === 'approved' ? str(e, 'documentNo') : null;
+      return;
+    }
+    case 'returned':
+      state.returnedAt = e.at;
+      state.rating = str(e, 'rating');
+      return;
+    case 'stopped':
+      state.stoppedAt = e.at;
+      return;
+    case 'transferred': {
+      const name = str(e, 'name');
+      const unit = str(e, 'unit');
+      state.handler = { kind: str(e, 'kind') ?? '', name: name ?? '' };
+      if (unit !== null) state.handler.unit = unit;
+      state.acceptedAt = null;
+      return;
+    }
+    case 'accepted':
+      state.acceptedAt = e.at;
+      return;
+    case 'apologized': {
+      const due = e.data?.['newDueAt'];
+      if (typeof due === 'number' && Number.isFinite(due)) state.apologizedDueAt = due;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function emptyState(): DossierState {
+  return {
     status: 'empty',
     receivedAt: null,
     conflicts: [],
-    eventCount: ordered.length,
+    eventCount: 0,
     resolvedAt: null,
     returnedAt: null,
     supplementPeriods: [],
+    outcome: null,
+    documentNo: null,
+    stoppedAt: null,
+    handler: null,
+    acceptedAt: null,
+    apologizedDueAt: null,
+    rating: null,
   };
+}
+
+export function reduceDossier(events: readonly DossierEvent[]): DossierState {
+  const ordered = applicationOrder(events);
+  const state = emptyState();
+  state.eventCount = ordered.length;
   let resumeTo: DossierStatus = 'received';
   for (const e of ordered) {
     // Events come from other devices through the CRDT: a newer app version may write a type this
@@ -153,6 +185,8 @@ export function reduceDossier(events: readonly DossierEvent[]): DossierState {
       state.conflicts.push({ eventId: e.id, reason: conflictReason(from, e.type) });
       continue;
     }
+    record(state, e);
+    if (next === 'keep') continue;
     if (next === 'resume') {
       state.status = resumeTo;
       const open = state.supplementPeriods[state.supplementPeriods.length - 1];
@@ -163,9 +197,6 @@ export function reduceDossier(events: readonly DossierEvent[]): DossierState {
       resumeTo = from;
       state.supplementPeriods.push({ from: e.at, to: null });
     }
-    if (e.type === 'received') state.receivedAt = e.at;
-    if (e.type === 'resolved') state.resolvedAt = e.at;
-    if (e.type === 'returned') state.returnedAt = e.at;
     state.status = next;
   }
   return state;
@@ -175,50 +206,13 @@ function conflictReason(from: DossierStatus | 'empty', type: DossierEventType): 
   return `Không thể "${eventLabel(type)}" khi hồ sơ ở trạng thái "${statusLabel(from)}"`;
 }
 
-export function statusLabel(s: DossierStatus | 'empty'): string {
-  switch (s) {
-    case 'empty':
-      return 'Chưa tiếp nhận';
-    case 'received':
-      return 'Đã tiếp nhận';
-    case 'supplement_requested':
-      return 'Chờ bổ sung hồ sơ';
-    case 'refused':
-      return 'Đã từ chối';
-    case 'processing':
-      return 'Đang xử lý';
-    case 'resolved':
-      return 'Đã giải quyết xong';
-    case 'returned':
-      return 'Đã trả kết quả';
-    case 'withdrawn':
-      return 'Đã rút hồ sơ';
-    default:
-      return assertNever(s, 'dossier status');
-  }
-}
-
-export function eventLabel(t: DossierEventType): string {
-  switch (t) {
-    case 'received':
-      return 'Tiếp nhận';
-    case 'supplement_requested':
-      return 'Yêu cầu bổ sung';
-    case 'supplement_received':
-      return 'Nhận hồ sơ bổ sung';
-    case 'refused':
-      return 'Từ chối';
-    case 'transferred':
-      return 'Chuyển xử lý';
-    case 'accepted':
-      return 'Nhận xử lý';
-    case 'resolved':
-      return 'Giải quyết xong';
-    case 'returned':
-      return 'Trả kết quả';
-    case 'withdrawn':
-      return 'Rút hồ sơ';
-    default:
-      return assertNever(t, 'dossier event type');
-  }
+/**
+ * The appointment date in force: the latest applied apology's new date (Mẫu 04), else `baseDueAt`
+ * (the statutory due date from calendar.ts `dueAt`, pauses included). An apology that is itself in
+ * conflict (after the return, say) does not move the date.
+ */
+export function currentDueAt(events: readonly DossierEvent[], baseDueAt: number): number;
+export function currentDueAt(events: readonly DossierEvent[], baseDueAt: number | null): number | null;
+export function currentDueAt(events: readonly DossierEvent[], baseDueAt: number | null): number | null {
+  return reduceDossier(events).apologizedDueAt ?? baseDueAt;
 }

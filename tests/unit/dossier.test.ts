@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOSSIER_EVENT_TYPES, reduceDossier, sortEvents, statusLabel } from '../../src/domain/dossier.ts';
+import { DOSSIER_EVENT_TYPES, currentDueAt, eventLabel, reduceDossier, sortEvents, statusLabel } from '../../src/domain/dossier.ts';
 import type { DossierEvent, DossierEventType } from '../../src/domain/dossier.ts';
 
 const T0 = Date.UTC(2026, 1, 13, 2, 0);
@@ -68,8 +68,8 @@ describe('reduceDossier', () => {
     expect(s.conflicts.map((c) => c.eventId)).toEqual(['yes']);
   });
 
-  it('treats refused, returned and withdrawn as final', () => {
-    for (const final of ['refused', 'withdrawn'] as const) {
+  it('treats refused, returned, withdrawn and stopped as final', () => {
+    for (const final of ['refused', 'withdrawn', 'stopped'] as const) {
       const later = DOSSIER_EVENT_TYPES.map((t, i) => ev(`later-${i}`, t, 100 + i));
       const s = reduceDossier([ev('r', 'received', 0), ev('f', final, 10), ...later]);
       expect(s.status).toBe(final);
@@ -109,6 +109,82 @@ describe('reduceDossier', () => {
     const s = reduceDossier([ev('r', 'received', 0), alien]);
     expect(s.status).toBe('received');
     expect(s.conflicts).toEqual([{ eventId: 'z', reason: 'Loại sự kiện không xác định: "archived"' }]);
+  });
+});
+
+describe('apologies, stops and results (issue 3)', () => {
+  const withData = (e: DossierEvent, data: DossierEvent['data']): DossierEvent => ({ ...e, data });
+  const due1 = T0 + 3 * 86_400_000;
+  const due2 = due1 + 86_400_000;
+
+  it('records the outcome and the rating that travel in the events', () => {
+    const s = reduceDossier([
+      ev('r', 'received', 0),
+      withData(ev('t', 'transferred', 1), { kind: 'city_department', name: 'Sở Xây dựng' }),
+      ev('a', 'accepted', 2, 'dev-B'),
+      withData(ev('s', 'resolved', 3, 'dev-B'), { outcome: 'approved', documentNo: '45/GP' }),
+      withData(ev('x', 'returned', 4), { rating: 'unsatisfied' }),
+    ]);
+    expect(s).toMatchObject({ status: 'returned', outcome: 'approved', documentNo: '45/GP', rating: 'unsatisfied', conflicts: [] });
+    expect(s.handler).toEqual({ kind: 'city_department', name: 'Sở Xây dựng' });
+    expect(s.acceptedAt).toBe(T0 + 2 * 60_000);
+    const denied = reduceDossier([ev('r', 'received', 0), withData(ev('s', 'resolved', 3), { outcome: 'denied', reason: 'Không đủ điều kiện' })]);
+    expect(denied).toMatchObject({ outcome: 'denied', documentNo: null });
+    const reTransfer = reduceDossier([ev('r', 'received', 0), ev('t', 'transferred', 1), ev('a', 'accepted', 2), ev('t2', 'transferred', 3)]);
+    expect(reTransfer.acceptedAt).toBeNull();
+  });
+
+  it('keeps the status on an apology and lets the latest one set the date', () => {
+    const log = [
+      ev('r', 'received', 0),
+      ev('t', 'transferred', 1),
+      withData(ev('p1', 'apologized', 10), { newDueAt: due1, reason: 'Cần xác minh' }),
+      withData(ev('p2', 'apologized', 20, 'dev-B'), { newDueAt: due2, reason: 'Chờ ý kiến Sở' }),
+    ];
+    const s = reduceDossier(log);
+    expect(s).toMatchObject({ status: 'processing', apologizedDueAt: due2, conflicts: [] });
+    expect(currentDueAt(log, T0 + 86_400_000)).toBe(due2);
+    expect(currentDueAt(log.slice(0, 2), T0 + 86_400_000)).toBe(T0 + 86_400_000);
+    expect(currentDueAt(log.slice(0, 2), null)).toBeNull();
+    // An apology while waiting for a supplement does not open a second pause.
+    const waiting = reduceDossier([ev('r', 'received', 0), ev('q', 'supplement_requested', 1), withData(ev('p', 'apologized', 2), { newDueAt: due1, reason: 'x' })]);
+    expect(waiting).toMatchObject({ status: 'supplement_requested', conflicts: [] });
+    expect(waiting.supplementPeriods).toHaveLength(1);
+  });
+
+  it('flags an apology after the return and ignores its date', () => {
+    const log = [
+      ev('r', 'received', 0),
+      ev('s', 'resolved', 1),
+      ev('x', 'returned', 2, 'dev-A'),
+      withData(ev('p', 'apologized', 3, 'dev-B'), { newDueAt: due1, reason: 'x' }),
+    ];
+    expect(reduceDossier(log).conflicts).toEqual([{ eventId: 'p', reason: 'Không thể "Xin lỗi và hẹn lại ngày trả" khi hồ sơ ở trạng thái "Đã trả kết quả"' }]);
+    expect(currentDueAt(log, due2)).toBe(due2);
+  });
+
+  it('stops for good, and flags a resolution or a return made offline afterwards', () => {
+    const s = reduceDossier([
+      ev('r', 'received', 0),
+      ev('q', 'supplement_requested', 1),
+      withData(ev('stop', 'stopped', 5, 'dev-A'), { reason: 'Quá hạn bổ sung' }),
+      ev('late', 'supplement_received', 6, 'dev-B'),
+      ev('res', 'resolved', 7, 'dev-B'),
+    ]);
+    expect(s).toMatchObject({ status: 'stopped', stoppedAt: T0 + 5 * 60_000, resolvedAt: null });
+    expect(s.conflicts.map((c) => c.eventId)).toEqual(['late', 'res']);
+    expect(s.conflicts[1]?.reason).toBe('Không thể "Giải quyết xong" khi hồ sơ ở trạng thái "Đã dừng giải quyết"');
+  });
+
+  it('flags a withdrawal that crossed a resolution', () => {
+    const s = reduceDossier([ev('r', 'received', 0), ev('t', 'transferred', 1), ev('res', 'resolved', 10, 'dev-B'), ev('w', 'withdrawn', 11, 'dev-A')]);
+    expect(s.status).toBe('resolved');
+    expect(s.conflicts.map((c) => c.eventId)).toEqual(['w']);
+  });
+
+  it('labels the new types', () => {
+    expect(statusLabel('stopped')).toBe('Đã dừng giải quyết');
+    expect(eventLabel('stopped')).toBe('Dừng giải quyết');
   });
 });
 

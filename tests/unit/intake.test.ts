@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog } from '../../src/domain/catalog.ts';
+import { findProcedure, parseCatalog } from '../../src/domain/catalog.ts';
+import type { Procedure } from '../../src/domain/catalog.ts';
 import { cccdMessage } from '../../src/domain/cccd.ts';
-import { validateIntake } from '../../src/domain/intake.ts';
+import { intakeOutcome, validateIntake } from '../../src/domain/intake.ts';
 import type { IntakeInput } from '../../src/domain/intake.ts';
 
 const { procedures } = parseCatalog(JSON.parse(readFileSync(new URL('../../public/data/procedures.json', import.meta.url), 'utf8')));
@@ -88,5 +89,97 @@ describe('validateIntake', () => {
     // 'Đăng ký khai sinh kết hợp nhận cha, mẹ, con' has no component list in the catalog yet.
     const unlisted = validateIntake(input({ procedureCode: 'dang-ky-khai-sinh-ket-hop-nhan-cha-me-con', components: [] }), procedures, now);
     expect(unlisted.ok).toBe(true);
+  });
+});
+
+describe('validateIntake: email, VNeID, residence, copies (issue 3)', () => {
+  const units: { code: string }[] = JSON.parse(readFileSync(new URL('../../public/data/units.json', import.meta.url), 'utf8'));
+
+  it('keeps the new fields, normalised, for a resident of any of the 94 units', () => {
+    expect(units).toHaveLength(94);
+    const r = validateIntake(
+      input({
+        applicant: { email: ' an@example.vn ', vneidVerified: true, residence: { unit: ' 20308 ' } },
+        components: [{ name: 'Tờ khai  đăng ký khai sinh theo mẫu', received: true, copyKind: 'original', count: 2 }],
+      }),
+      procedures,
+      now,
+      { units },
+    );
+    expect(r.ok && r.value.applicant).toMatchObject({ email: 'an@example.vn', vneidVerified: true, residence: { unit: '20308' } });
+    expect(r.ok && r.value.components).toEqual([{ name: 'Tờ khai đăng ký khai sinh theo mẫu', received: true, copyKind: 'original', count: 2 }]);
+  });
+
+  it('takes an applicant from elsewhere (any-center intake) and reports bad new fields', () => {
+    const elsewhere = validateIntake(input({ applicant: { residence: { elsewhere: ' Huế ' } } }), procedures, now, { units });
+    expect(elsewhere.ok && elsewhere.value.applicant.residence).toEqual({ elsewhere: 'Huế' });
+    const bad = validateIntake(
+      input({
+        applicant: { email: 'an@', residence: { unit: '99999' } },
+        components: [{ name: 'Tờ khai', received: true, count: 0 }],
+      }),
+      procedures,
+      now,
+      { units },
+    );
+    expect(bad).toEqual({
+      ok: false,
+      errors: {
+        email: 'Email không hợp lệ',
+        residence: 'Xã, phường nơi cư trú không có trong danh mục đơn vị hành chính',
+        components: 'Số lượng của "Tờ khai" phải là số nguyên dương',
+      },
+    });
+    expect(validateIntake(input({ applicant: { residence: { elsewhere: ' ' } } }), procedures, now)).toEqual({
+      ok: false,
+      errors: { residence: 'Chưa nhập nơi cư trú' },
+    });
+    expect(validateIntake(input({ applicant: { email: '' } }), procedures, now).ok).toBe(true);
+  });
+});
+
+describe('intakeOutcome', () => {
+  const birth = findProcedure(procedures, 'dang-ky-khai-sinh') as Procedure;
+  const names = birth.components;
+
+  it('is complete when every component is ticked', () => {
+    const all = names.map((name) => ({ name, received: true }));
+    expect(intakeOutcome(input({ components: all }), birth)).toEqual({ kind: 'complete' });
+  });
+
+  it('lists every missing component at once, in catalog order, skipping those that do not apply', () => {
+    const some = [
+      { name: names[3] ?? '', received: true },
+      { name: names[2] ?? '', received: false, applicable: false },
+      { name: names[0] ?? '', received: false },
+    ];
+    expect(intakeOutcome(input({ components: some }), birth)).toEqual({ kind: 'incomplete', missing: [names[0], names[1]] });
+  });
+
+  it('checks copy kind and count where the catalog states them', () => {
+    const proc: Procedure = {
+      ...birth,
+      components: ['Tờ khai', 'Giấy chứng nhận'],
+      componentSpecs: [
+        { name: 'Tờ khai', copyKind: 'original', count: 2 },
+        { name: 'Giấy chứng nhận', copyKind: 'certified_copy', count: 1 },
+      ],
+    };
+    const r = intakeOutcome(
+      input({ components: [{ name: 'Tờ khai', received: true, count: 1 }, { name: 'Giấy chứng nhận', received: true, copyKind: 'copy' }] }),
+      proc,
+    );
+    expect(r).toEqual({
+      kind: 'incomplete',
+      missing: ['Tờ khai (cần 2 bản, đã nhận 1)', 'Giấy chứng nhận (cần bản sao có chứng thực, đã nhận bản sao)'],
+    });
+    const fine = intakeOutcome(
+      input({ components: [{ name: 'Tờ khai', received: true, count: 2 }, { name: 'Giấy chứng nhận', received: true, copyKind: 'original' }] }),
+      proc,
+    );
+    expect(fine).toEqual({ kind: 'complete' });
+    // Without stated specs a copy is not questioned.
+    const loose = intakeOutcome(input({ components: names.map((name) => ({ name, received: true, copyKind: 'copy' as const })) }), birth);
+    expect(loose).toEqual({ kind: 'complete' });
   });
 });

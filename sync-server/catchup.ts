@@ -5,17 +5,21 @@
  * - S3: a repeated batch id is answered with the stored seqs and writes nothing.
  * - S8/S9: a whole batch is checked (scope, then Yjs decoding) before anything is written; a bad frame
  *   or a doc outside the device's scope closes this socket only.
+ * - S12: a device's scope is its commune's docs plus the docs granted to its commune; a Push's grants
+ *   are written with its batch.
+ * - S13: the events a batch inserts are stamped with server time in the batch's transaction.
  */
 import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
 import { CloseCode, LIMITS, MsgType, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 import { parseDocName } from '../src/protocol/doc-names.ts';
-import { decodeMessage, encodeMessage, ProtocolError, type Message, type MessageOf } from '../src/protocol/messages.ts';
+import { decodeMessage, encodeMessage, ProtocolError, type Grant, type Message, type MessageOf } from '../src/protocol/messages.ts';
 import { inScope, scopeOf } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
 import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
 import type { Device } from './store/types.ts';
+import { eventStamps } from './events.ts';
 import { buildPullPage, checkYjsUpdate } from './yupdates.ts';
 
 export class CatchupChannel {
@@ -31,12 +35,15 @@ export class CatchupChannel {
     ws.once('close', () => this.sessions.delete(session));
   }
 
-  /** Tells the other sessions whose scope the commit touches that there is something to pull. */
+  /**
+   * Tells the sessions whose scope the commit touches that there is something to pull: the units that
+   * got rows include those a doc was granted to (S12). The pusher is told only when the server added
+   * rows it lacks (S13).
+   */
   private notify(c: Committed): void {
-    const units = new Set(c.items.map((it) => it.unit));
     for (const s of this.sessions) {
-      if (s === c.origin) continue;
-      if ([...units].some((u) => inScope(s.device, u))) s.send({ type: MsgType.Notify, headSeq: c.headSeq });
+      if (s === c.origin && !c.notifyOrigin) continue;
+      if (c.units.some((u) => inScope(s.device, u))) s.send({ type: MsgType.Notify, headSeq: c.headSeq });
     }
   }
 
@@ -122,18 +129,20 @@ class CatchupSession implements FrameHandler<Message> {
 
   private async push(msg: MessageOf<typeof MsgType.Push>): Promise<void> {
     // Check the whole batch before writing any of it: a batch is stored entirely or not at all.
-    const items: CommittedItem[] = msg.items.map((it) => {
-      const name = parseDocName(it.doc);
-      if (name === null) throw new ProtocolError('doc: malformed name');
-      if (!inScope(this.device, name.unit)) throw new CloseRequest(CloseCode.Forbidden, 'doc outside scope');
-      return { doc: it.doc, unit: name.unit, update: it.update };
-    });
+    const items: CommittedItem[] = msg.items.map((it) => ({ doc: it.doc, unit: homeOf(it.doc), update: it.update }));
+    const grants = uniqueGrants(msg.grants ?? []);
+    await this.checkScope([...items.map((it) => it.doc), ...grants.map((g) => g.doc)]);
+    for (const g of grants) {
+      if ((await this.deps.store.getUnit(g.unit)) === null) throw new ProtocolError('grant: unknown unit');
+    }
     for (const it of items) checkYjsUpdate(it.update);
+    const stamps = await eventStamps(items, (doc) => this.deps.store.readDoc(doc));
 
     const stored = await this.deps.store.appendBatch(
       this.device.id,
       msg.batchId,
       items.map((it) => ({ doc: it.doc, unit: it.unit, data: it.update })),
+      { stamps, grants },
     );
     // Only now, with the batch durable, may the device drop it from its outbox (S1, S2).
     this.send({ type: MsgType.PushAck, batchId: msg.batchId, seqs: stored.seqs, headSeq: stored.headSeq, serverTime: Date.now() });
@@ -145,7 +154,26 @@ class CatchupSession implements FrameHandler<Message> {
       count: stored.seqs.length,
       duplicate: stored.duplicate,
     });
-    if (!stored.duplicate && items.length > 0) this.deps.hub.publish({ items, headSeq: stored.headSeq, origin: this });
+    if (stored.units.length === 0) return;
+    const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
+    this.deps.hub.publish({
+      items: [...items, ...serverItems],
+      headSeq: stored.headSeq,
+      units: stored.units,
+      origin: this,
+      notifyOrigin: serverItems.length > 0,
+    });
+  }
+
+  /**
+   * S9/S12: every doc must be of the device's scope, or granted to its unit. A grant may name only
+   * such a doc, so a unit can pass on (transfer again) a dossier it was given, never a stranger's.
+   */
+  private async checkScope(docs: readonly string[]): Promise<void> {
+    const foreign = [...new Set(docs.filter((doc) => !inScope(this.device, homeOf(doc))))];
+    if (foreign.length === 0) return;
+    const granted = await this.deps.store.grantedDocs(this.device.unit, foreign);
+    if (foreign.some((doc) => !granted.has(doc))) throw new CloseRequest(CloseCode.Forbidden, 'doc outside scope');
   }
 
   private async pull(msg: MessageOf<typeof MsgType.Pull>): Promise<void> {
@@ -158,4 +186,22 @@ class CatchupSession implements FrameHandler<Message> {
     const { items, cursor, more } = buildPullPage(page);
     this.send({ type: MsgType.PullBatch, items, cursor, more });
   }
+}
+
+/** The home unit of a doc name the codec already checked. */
+function homeOf(doc: string): string {
+  const name = parseDocName(doc);
+  if (name === null) throw new ProtocolError('doc: malformed name');
+  return name.unit;
+}
+
+/** Grants are idempotent: the same pair twice in one batch is one grant. */
+function uniqueGrants(grants: readonly Grant[]): Grant[] {
+  const seen = new Set<string>();
+  return grants.filter((g) => {
+    const key = `${g.doc} ${g.unit}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -17,10 +17,15 @@ export interface CommittedItem {
 }
 
 export interface Committed {
+  /** What a live room of each doc applies: the pushed updates and the server's stamp rows. */
   readonly items: readonly CommittedItem[];
   readonly headSeq: number;
-  /** Whoever wrote the items (a session, a room): it has them already and is not told again. */
+  /** Every unit that got a row (home units, and units the docs were granted to): whose devices pull. */
+  readonly units: readonly string[];
+  /** Whoever wrote the items (a session, a room): it has them already and is not told again... */
   readonly origin: object;
+  /** ...unless the server added rows it lacks (a time stamp of its events): then it is told too. */
+  readonly notifyOrigin: boolean;
 }
 
 export type CommitListener = (committed: Committed) => void;

@@ -1,6 +1,6 @@
 /**
  * The `/yjs/{unit}/{kind}/{id}` endpoint: the y-websocket protocol, so a stock WebsocketProvider can
- * open a live doc (the queue day, a dossier being worked on). Same auth and scope as /sync (S9).
+ * open a live doc (the queue day, a dossier being worked on). Same auth and scope as /sync (S9, S12).
  * Every client update is checked, made durable with appendBatch, and only then applied to the room and
  * broadcast; a room is loaded from the log when its first client comes and dropped when the last leaves.
  */
@@ -8,15 +8,20 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
 import { CloseCode, PATHS } from '../src/protocol/constants.ts';
-import { parseDocName, type DocName } from '../src/protocol/doc-names.ts';
+import { docName, parseDocName, type DocName } from '../src/protocol/doc-names.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { inScope } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
-import { closeWith, logEvent } from './conn.ts';
+import { logEvent } from './conn.ts';
+import { insertedEventIds } from './events.ts';
 import type { Committed } from './hub.ts';
 import { parseLiveFrame, type LiveFrame } from './live-protocol.ts';
 import { Room } from './room.ts';
 import type { Device } from './store/types.ts';
+
+export type LiveAccess =
+  | { readonly ok: true; readonly name: DocName }
+  | { readonly ok: false; readonly code: typeof CloseCode.UnknownDoc | typeof CloseCode.Forbidden; readonly reason: string };
 
 interface LoadedRoom {
   readonly room: Room;
@@ -43,12 +48,22 @@ export class LiveChannel {
     deps.hub.onCommit((c) => this.onCommit(c));
   }
 
-  /** Called after auth. Checks the doc and its scope, then joins (or opens) its room. */
-  accept(ws: WebSocket, device: Device, pathname: string): void {
+  /**
+   * Called after auth, before the upgrade completes (so no frame can arrive while the store is asked):
+   * the doc named by the path, if the device may open it: its commune's, or granted to it (S9, S12).
+   */
+  async authorize(device: Device, pathname: string): Promise<LiveAccess> {
     const name = docFromPath(pathname);
-    if (name === null) return closeWith(ws, CloseCode.UnknownDoc, 'unknown doc');
-    if (!inScope(device, name.unit)) return closeWith(ws, CloseCode.Forbidden, 'doc outside scope');
-    const doc = `${name.unit}/${name.kind}/${name.id}`;
+    if (name === null) return { ok: false, code: CloseCode.UnknownDoc, reason: 'unknown doc' };
+    if (inScope(device, name.unit)) return { ok: true, name };
+    const doc = docName(name.unit, name.kind, name.id);
+    if ((await this.deps.store.grantedDocs(device.unit, [doc])).has(doc)) return { ok: true, name };
+    return { ok: false, code: CloseCode.Forbidden, reason: 'doc outside scope' };
+  }
+
+  /** Joins (or opens) the room of a doc `authorize` allowed. */
+  accept(ws: WebSocket, device: Device, name: DocName): void {
+    const doc = docName(name.unit, name.kind, name.id);
     const loaded = this.open(doc);
     loaded.room.join(ws);
     ws.once('close', () => this.leave(doc, loaded, ws));
@@ -138,17 +153,29 @@ class LiveSession implements FrameHandler<LiveFrame> {
     }
   }
 
-  /** Durable first, then applied and broadcast: a client never sees an update the server could lose. */
+  /**
+   * Durable first, then applied and broadcast: a client never sees an update the server could lose.
+   * Events the update inserts are stamped in the same transaction (S13), resolved against the room's
+   * doc, which holds everything stored; the stamp reaches every client of the room, the sender too.
+   */
   private async store(update: Uint8Array): Promise<void> {
     const { room } = this.loaded;
     const batchId = `live-${randomBytes(12).toString('base64url')}`;
-    const stored = await this.deps.store.appendBatch(this.device.id, batchId, [{ doc: room.name, unit: this.unit, data: update }]);
+    const item = { doc: room.name, unit: this.unit, update };
+    const ids = parseDocName(room.name)?.kind === 'dossier' ? insertedEventIds([update], () => room.doc) : [];
+    const stamps = ids.length > 0 ? [{ doc: room.name, unit: this.unit, eventIds: ids }] : [];
+    const stored = await this.deps.store.appendBatch(this.device.id, batchId, [{ doc: room.name, unit: this.unit, data: update }], {
+      stamps,
+    });
+    const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
     try {
       room.apply(update, this.ws);
     } catch {
       // It decoded but Yjs would not integrate it: stored (harmless, skipped at load), sender cut off.
       throw new ProtocolError('update: does not apply');
+    } finally {
+      for (const it of serverItems) room.apply(it.update, null);
+      this.deps.hub.publish({ items: [item, ...serverItems], headSeq: stored.headSeq, units: stored.units, origin: room, notifyOrigin: false });
     }
-    this.deps.hub.publish({ items: [{ doc: room.name, unit: this.unit, update }], headSeq: stored.headSeq, origin: room });
   }
 }

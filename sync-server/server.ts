@@ -86,19 +86,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const isSync = pathname === PATHS.sync;
     if (!isSync && !pathname.startsWith(`${PATHS.yjs}/`)) return refuseUpgrade(socket, '404 Not Found');
     const wss = isSync ? syncWss : liveWss;
-    const auth = await authenticate(opts.store, req).catch((err: unknown) => {
-      logEvent(log, 'auth_error', { error: err instanceof Error ? err.message : String(err) });
+    const unavailable = (what: string) => (err: unknown) => {
+      logEvent(log, what, { error: err instanceof Error ? err.message : String(err) });
       return null;
-    });
+    };
+    const auth = await authenticate(opts.store, req).catch(unavailable('auth_error'));
+    // A live doc's access is settled before the handshake completes, so no frame arrives meanwhile.
+    const access = auth?.ok === true && !isSync ? await live.authorize(auth.device, pathname).catch(unavailable('auth_error')) : null;
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       // Without an 'error' listener a malformed frame (bad RSV bit, opcode, oversized) would throw.
       ws.on('error', (err) => logEvent(log, 'ws_error', { path: isSync ? 'sync' : 'yjs', error: err.message }));
       try {
         if (auth === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
         if (!auth.ok) return closeWith(ws, auth.code, auth.code === CloseCode.Revoked ? 'revoked' : 'unauthorized');
+        if (isSync) {
+          hub.attach(auth.device.id, ws);
+          return catchup.accept(ws, auth.device);
+        }
+        if (access === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
+        if (!access.ok) return closeWith(ws, access.code, access.reason);
         hub.attach(auth.device.id, ws);
-        if (isSync) catchup.accept(ws, auth.device);
-        else live.accept(ws, auth.device, pathname);
+        live.accept(ws, auth.device, access.name);
       } catch (err) {
         logEvent(log, 'accept_error', { error: err instanceof Error ? err.message : String(err) });
         closeWith(ws, CloseCode.ServerError, 'server error');

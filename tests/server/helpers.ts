@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/constants.ts';
-import { decodeMessage, encodeMessage, type Message, type MessageOf } from '../../src/protocol/messages.ts';
+import { decodeMessage, encodeMessage, type Message, type MessageOf, type PullItem } from '../../src/protocol/messages.ts';
 import { hashToken, newToken } from '../../sync-server/auth.ts';
 import type { HeartbeatOptions } from '../../sync-server/conn.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
@@ -12,6 +12,8 @@ import type { Device, DeviceRole, SyncStore } from '../../sync-server/store/type
 
 export const UNIT = '20209';
 export const OTHER_UNIT = '20194';
+/** A third commune, for tests that need one nobody granted anything to. */
+export const THIRD_UNIT = '20212';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export interface TestServer {
@@ -31,6 +33,7 @@ export async function startTestServer(
   await store.putUnits([
     { code: UNIT, name: 'Phường Thanh Khê' },
     { code: OTHER_UNIT, name: 'Phường Hải Vân' },
+    { code: THIRD_UNIT, name: 'Phường Hòa Khánh' },
   ]);
   const logs: string[] = [];
   const server = await startServer({
@@ -76,6 +79,23 @@ export function fieldsUpdate(fields: Record<string, string | number>): Uint8Arra
   const map = doc.getMap('fields');
   for (const [k, v] of Object.entries(fields)) map.set(k, v);
   return Y.encodeStateAsUpdate(doc);
+}
+
+/** A dossier event as the domain writes it into the doc's 'events' array. */
+export const dossierEvent = (id: string, at = 1): Record<string, string | number> => ({ id, type: 'received', at, officer: 'o1', device: 'd1' });
+
+/** A doc that records its updates one by one, as a device's outbox holds them. */
+export function recordingDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  return { doc, updates };
+}
+
+export function docOf(updates: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc();
+  for (const u of updates) Y.applyUpdate(doc, u);
+  return doc;
 }
 
 export function readFields(updates: readonly Uint8Array[]): Record<string, unknown> {
@@ -166,5 +186,20 @@ export class SyncTestClient {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/** Pulls until `more` is false; returns every item, the final cursor and the number of round trips. */
+export async function pullAll(c: SyncTestClient, limit: number, since = 0): Promise<{ items: PullItem[]; cursor: number; trips: number }> {
+  const items: PullItem[] = [];
+  let cursor = since;
+  let trips = 0;
+  for (;;) {
+    c.send({ type: MsgType.Pull, since: cursor, limit });
+    const page = await c.next(MsgType.PullBatch);
+    trips++;
+    items.push(...page.items);
+    cursor = page.cursor;
+    if (!page.more) return { items, cursor, trips };
   }
 }

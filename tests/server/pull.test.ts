@@ -2,11 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { LIMITS, MsgType } from '../../src/protocol/constants.ts';
-import type { PullItem } from '../../src/protocol/messages.ts';
 import {
   addDevice,
   dossierDoc,
   OTHER_UNIT,
+  pullAll,
   readFields,
   startTestServer,
   SyncTestClient,
@@ -20,21 +20,6 @@ afterEach(async () => {
 });
 
 const connect = SyncTestClient.welcomed;
-
-/** Pulls until `more` is false; returns every item, the final cursor and the number of round trips. */
-async function pullAll(c: SyncTestClient, limit: number, since = 0): Promise<{ items: PullItem[]; cursor: number; trips: number }> {
-  const items: PullItem[] = [];
-  let cursor = since;
-  let trips = 0;
-  for (;;) {
-    c.send({ type: MsgType.Pull, since: cursor, limit });
-    const page = await c.next(MsgType.PullBatch);
-    trips++;
-    items.push(...page.items);
-    cursor = page.cursor;
-    if (!page.more) return { items, cursor, trips };
-  }
-}
 
 /** Two edits of each of `n` dossier docs from device `c`, pushed in batches of 100 items. */
 async function pushDossiers(c: SyncTestClient, n: number, unit?: string): Promise<string[]> {

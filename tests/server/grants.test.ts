@@ -1,0 +1,197 @@
+/** [S12] Any-center intake: a dossier transferred to another commune, over /sync and /yjs. */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { CloseCode, MsgType, PATHS } from '../../src/protocol/constants.ts';
+import type { PullItem } from '../../src/protocol/messages.ts';
+import { encodeSync } from '../../sync-server/live-protocol.ts';
+import { SERVER_DEVICE } from '../../sync-server/store/server-rows.ts';
+import {
+  addDevice,
+  docOf,
+  dossierDoc,
+  fieldsUpdate,
+  OTHER_UNIT,
+  pullAll,
+  startTestServer,
+  SyncTestClient,
+  THIRD_UNIT,
+  type TestServer,
+} from './helpers.ts';
+
+let t: TestServer | null = null;
+afterEach(async () => {
+  await t?.close();
+  t = null;
+});
+
+const connect = SyncTestClient.welcomed;
+
+function fieldsOf(items: readonly PullItem[], doc: string): Record<string, unknown> {
+  return docOf(items.filter((it) => it.doc === doc).map((it) => it.update)).getMap('fields').toJSON();
+}
+
+/** An edit made on top of what a device pulled: causally after it, as a device's would be. */
+function editAfter(items: readonly PullItem[], edit: (fields: Y.Map<unknown>) => void): Uint8Array {
+  const doc = docOf(items.map((it) => it.update));
+  const before = Y.encodeStateVector(doc);
+  edit(doc.getMap('fields'));
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+/** The close code of a raw /yjs connection to `doc`. */
+function liveClose(server: TestServer, token: string, doc: string): Promise<number> {
+  const ws = new WebSocket(`${server.wsUrl}${PATHS.yjs}/${doc}`, { headers: { authorization: `Bearer ${token}` } });
+  ws.on('error', () => undefined);
+  return new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+}
+
+/** Opens /yjs on `doc` and returns the first sync step 2's content as a Y.Doc (what the server holds). */
+async function liveState(server: TestServer, token: string, doc: string): Promise<Y.Doc> {
+  const ws = new WebSocket(`${server.wsUrl}${PATHS.yjs}/${doc}`, { headers: { authorization: `Bearer ${token}` } });
+  const mine = new Y.Doc();
+  await new Promise((resolve) => ws.once('open', resolve));
+  ws.send(encodeSync((enc) => syncProtocol.writeSyncStep1(enc, mine)));
+  await new Promise<void>((resolve) => {
+    ws.on('message', (data: Buffer) => {
+      const dec = decoding.createDecoder(new Uint8Array(data));
+      if (decoding.readVarUint(dec) !== 0) return;
+      const sub = syncProtocol.readSyncMessage(dec, encoding.createEncoder(), mine, null);
+      if (sub === syncProtocol.messageYjsSyncStep2) resolve();
+    });
+  });
+  ws.close();
+  return mine;
+}
+
+describe('[S12] a granted unit reads and writes a transferred dossier; no other unit does', () => {
+  it('the granted commune pulls the history it never had, above its cursor, then every later change', async () => {
+    t = await startTestServer();
+    const [a, b, b2, c] = await Promise.all([
+      addDevice(t.store),
+      addDevice(t.store, OTHER_UNIT),
+      addDevice(t.store, OTHER_UNIT),
+      addDevice(t.store, THIRD_UNIT),
+    ]);
+    const ca = await connect(t, a.token);
+    const cb = await connect(t, b.token);
+    const doc = dossierDoc();
+    const other = dossierDoc();
+    const intake = fieldsUpdate({ name: 'Trần Thị Bưởi', status: 'received' });
+    ca.send({
+      type: MsgType.Push,
+      batchId: 'intake',
+      items: [
+        { doc, update: intake },
+        { doc: other, update: fieldsUpdate({ name: 'Không chuyển' }) },
+      ],
+    });
+    await ca.next(MsgType.PushAck);
+    // B's devices are past those rows and saw none of them.
+    const before = await pullAll(cb, 100);
+    expect(before.items).toEqual([]);
+
+    // The transfer: a later batch carries the grant (and a change made with it).
+    ca.send({
+      type: MsgType.Push,
+      batchId: 'transfer',
+      items: [{ doc, update: fieldsUpdate({ transferredTo: OTHER_UNIT }) }],
+      grants: [{ doc, unit: OTHER_UNIT }],
+    });
+    await ca.next(MsgType.PushAck);
+    await cb.next(MsgType.Notify);
+    const history = await pullAll(cb, 100, before.cursor);
+    expect(history.items.map((it) => it.doc)).toEqual([doc]);
+    expect(fieldsOf(history.items, doc)).toEqual({ name: 'Trần Thị Bưởi', status: 'received', transferredTo: OTHER_UNIT });
+    expect(await t.store.listGrants(doc)).toEqual([{ doc, unit: OTHER_UNIT, device: a.device.id, grantedAt: expect.any(Number) }]);
+
+    // B writes; A and B's other device get it, B's writer does not get its own row back.
+    const accepted = editAfter(history.items, (f) => f.set('status', 'accepted'));
+    cb.send({ type: MsgType.Push, batchId: 'b-accept', items: [{ doc, update: accepted }] });
+    expect((await cb.next(MsgType.PushAck)).seqs).toHaveLength(1);
+    await ca.next(MsgType.Notify);
+    const atA = await pullAll(ca, 100);
+    expect(atA.items.map((it) => [it.doc, it.update])).toEqual([[doc, accepted]]);
+    expect(docOf([intake, accepted]).getMap('fields').get('status')).toBe('accepted');
+    expect((await pullAll(cb, 100, history.cursor)).items).toEqual([]);
+    const cb2 = await connect(t, b2.token);
+    const atB2 = await pullAll(cb2, 100);
+    expect(atB2.items.every((it) => it.doc === doc)).toBe(true);
+    expect(fieldsOf(atB2.items, doc)).toEqual({ name: 'Trần Thị Bưởi', status: 'accepted', transferredTo: OTHER_UNIT });
+
+    // B opens it live; A's other dossier stays closed to B, and the third commune gets nothing at all.
+    expect((await liveState(t, b.token, doc)).getMap('fields').get('status')).toBe('accepted');
+    expect(await liveClose(t, b.token, other)).toBe(CloseCode.Forbidden);
+    expect(await liveClose(t, c.token, doc)).toBe(CloseCode.Forbidden);
+    const cc = await connect(t, c.token);
+    expect((await pullAll(cc, 100)).items).toEqual([]);
+    cc.send({ type: MsgType.Push, batchId: 'c', items: [{ doc, update: fieldsUpdate({ status: 'stolen' }) }] });
+    expect((await cc.closed).code).toBe(CloseCode.Forbidden);
+    for (const x of [ca, cb, cb2]) x.close();
+  });
+
+  it('a granted unit may pass the dossier on; grants are idempotent and one to the home unit changes nothing', async () => {
+    t = await startTestServer();
+    const [a, b, c] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT), addDevice(t.store, THIRD_UNIT)]);
+    const ca = await connect(t, a.token);
+    const doc = dossierDoc();
+    ca.send({ type: MsgType.Push, batchId: 'g1', items: [{ doc, update: fieldsUpdate({ n: 1 }) }], grants: [{ doc, unit: OTHER_UNIT }] });
+    await ca.next(MsgType.PushAck);
+    const head = await t.store.headSeq();
+    expect(head).toBe(2); // the row, and B's history row
+    ca.send({ type: MsgType.Push, batchId: 'g2', items: [], grants: [{ doc, unit: OTHER_UNIT }, { doc, unit: a.device.unit }] });
+    expect(await ca.next(MsgType.PushAck)).toMatchObject({ seqs: [], headSeq: head });
+
+    const cb = await connect(t, b.token);
+    cb.send({ type: MsgType.Push, batchId: 'onward', items: [], grants: [{ doc, unit: THIRD_UNIT }] });
+    await cb.next(MsgType.PushAck);
+    expect((await t.store.listGrants(doc)).map((g) => g.unit)).toEqual([OTHER_UNIT, THIRD_UNIT]);
+    const cc = await connect(t, c.token);
+    const atC = await pullAll(cc, 100);
+    expect(atC.items.map((it) => it.doc)).toEqual([doc]);
+    expect(fieldsOf(atC.items, doc)).toEqual({ n: 1 });
+    const rows = await t.store.readSince({ units: [THIRD_UNIT], since: 0, limit: 10 });
+    expect(rows.rows.map((r) => r.device)).toEqual([SERVER_DEVICE]);
+    for (const x of [ca, cb, cc]) x.close();
+  });
+
+  it('refuses a grant of a doc outside the scope (4403) or to an unknown unit (4400), writing nothing of the batch', async () => {
+    t = await startTestServer();
+    const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT)]);
+    const foreign = dossierDoc(OTHER_UNIT);
+    const ca = await connect(t, a.token);
+    // Granting oneself a stranger's dossier is the same as writing it.
+    ca.send({ type: MsgType.Push, batchId: 'steal', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) }], grants: [{ doc: foreign, unit: a.device.unit }] });
+    expect((await ca.closed).code).toBe(CloseCode.Forbidden);
+    const again = await connect(t, a.token);
+    again.send({ type: MsgType.Push, batchId: 'nowhere', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) }], grants: [{ doc: dossierDoc(), unit: '99999' }] });
+    expect((await again.closed).code).toBe(CloseCode.BadFrame);
+    expect(await t.store.headSeq()).toBe(0);
+    expect(await t.store.listGrants(foreign)).toEqual([]);
+    const cb = await connect(t, b.token);
+    expect((await pullAll(cb, 10)).items).toEqual([]);
+    cb.close();
+  });
+
+  it('a department device reads a granted dossier once, not once per unit', async () => {
+    t = await startTestServer();
+    const [a, dept] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT, 'department')]);
+    const ca = await connect(t, a.token);
+    const doc = dossierDoc();
+    ca.send({ type: MsgType.Push, batchId: 'g', items: [{ doc, update: fieldsUpdate({ n: 1 }) }], grants: [{ doc, unit: OTHER_UNIT }] });
+    await ca.next(MsgType.PushAck);
+    ca.send({ type: MsgType.Push, batchId: 'h', items: [{ doc, update: fieldsUpdate({ n: 2 }) }] });
+    await ca.next(MsgType.PushAck);
+    expect(await t.store.headSeq()).toBe(4);
+    const cd = await connect(t, dept.token);
+    cd.send({ type: MsgType.Pull, since: 0, limit: 100 });
+    const page = await cd.next(MsgType.PullBatch);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]?.seq).toBe(3);
+    expect(page.cursor).toBe(3);
+    for (const x of [ca, cd]) x.close();
+  });
+});

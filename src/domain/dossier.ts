@@ -63,10 +63,13 @@ function transition(from: DossierStatus | 'empty', type: DossierEventType): Next
     case 'received':
       return from === 'empty' ? 'received' : null;
     case 'supplement_requested':
-      return from === 'received' || from === 'processing' ? 'supplement_requested' : null;
+      // From 'empty': an incomplete dossier at intake (Mẫu 02), not yet received, no clock running.
+      return from === 'empty' || from === 'received' || from === 'processing' ? 'supplement_requested' : null;
     case 'supplement_received':
       return from === 'supplement_requested' ? 'resume' : null;
     case 'refused':
+      // From 'empty': refused at intake (Mẫu 03).
+      return from === 'empty' || isOpen(from) ? 'refused' : null;
     case 'withdrawn':
     case 'stopped':
       return isOpen(from) ? type : null;
@@ -88,15 +91,18 @@ function transition(from: DossierStatus | 'empty', type: DossierEventType): Next
   }
 }
 
+/** The event that created the dossier: its receipt, or a supplement request or refusal at intake. */
+const creates = (e: DossierEvent): boolean => e.type === 'received' || e.data?.['atIntake'] === true;
+
 /**
- * Distinct events in the order they are applied. A dossier comes into existence with its receipt,
- * so nothing can causally precede the first 'received' event: when a device clock running behind
- * puts another event earlier, the receipt is moved to the front instead of flagging the rest.
+ * Distinct events in the order they are applied. A dossier comes into existence with its intake
+ * event, so nothing can causally precede it: when a device clock running behind puts another event
+ * earlier, the intake event is moved to the front instead of flagging the rest.
  */
 function applicationOrder(events: readonly DossierEvent[]): DossierEvent[] {
   const seen = new Set<string>();
   const unique = sortEvents(events).filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
-  const first = unique.findIndex((e) => e.type === 'received');
+  const first = unique.findIndex(creates);
   const receipt = unique[first];
   if (first <= 0 || receipt === undefined) return unique;
   return [receipt, ...unique.slice(0, first), ...unique.slice(first + 1)];
@@ -189,8 +195,11 @@ export function reduceDossier(events: readonly DossierEvent[]): DossierState {
     if (next === 'keep') continue;
     if (next === 'resume') {
       state.status = resumeTo;
+      // A dossier incomplete at intake is received when the supplement makes it complete: the
+      // legal clock starts then (it starts at receipt of a complete, valid dossier).
+      if (state.receivedAt === null) state.receivedAt = e.at;
       const open = state.supplementPeriods[state.supplementPeriods.length - 1];
-      if (open) open.to = e.at;
+      if (open && open.to === null) open.to = e.at;
       continue;
     }
     if (next === 'supplement_requested' && from !== 'empty') {

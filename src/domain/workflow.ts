@@ -86,6 +86,8 @@ function fits(type: WorkflowActionType, state: DossierState, role: OfficerRole):
       return s === 'received' || s === 'processing';
     case 'apologize':
     case 'stop':
+      // Only once received: a dossier still incomplete at intake has no deadline to miss.
+      return OPEN.includes(s) && state.receivedAt !== null;
     case 'withdraw':
       return OPEN.includes(s);
     case 'return_result':

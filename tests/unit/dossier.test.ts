@@ -188,6 +188,26 @@ describe('apologies, stops and results (issue 3)', () => {
   });
 });
 
+describe('incomplete or refused at intake', () => {
+  const atIntake = (e: DossierEvent): DossierEvent => ({ ...e, data: { ...e.data, atIntake: true } });
+
+  it('waits for the supplement without a clock, and is received when it arrives', () => {
+    const waiting = reduceDossier([atIntake(ev('q', 'supplement_requested', 0))]);
+    expect(waiting).toMatchObject({ status: 'supplement_requested', receivedAt: null, conflicts: [], supplementPeriods: [] });
+    const complete = reduceDossier([atIntake(ev('q', 'supplement_requested', 0)), ev('a', 'supplement_received', 2880)]);
+    expect(complete).toMatchObject({ status: 'received', receivedAt: T0 + 2880 * 60_000, conflicts: [], supplementPeriods: [] });
+    // A slow clock on the device that took the supplement does not put it before the intake.
+    const slow = reduceDossier([atIntake(ev('q', 'supplement_requested', 10, 'dev-A')), ev('a', 'supplement_received', 5, 'dev-slow')]);
+    expect(slow).toMatchObject({ status: 'received', conflicts: [] });
+  });
+
+  it('refuses at intake for good', () => {
+    const s = reduceDossier([atIntake(ev('x', 'refused', 0)), ev('late', 'transferred', 5)]);
+    expect(s).toMatchObject({ status: 'refused', receivedAt: null });
+    expect(s.conflicts.map((c) => c.eventId)).toEqual(['late']);
+  });
+});
+
 describe('order independence', () => {
   const log = [
     ev('a', 'received', 0, 'dev-A'),

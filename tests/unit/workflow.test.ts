@@ -51,6 +51,17 @@ describe('allowedActions', () => {
     }
   });
 
+  it('offers only the supplement and withdrawal for a dossier incomplete at intake', () => {
+    const intake: DossierEvent = { id: 'q', type: 'supplement_requested', at: T0, officer: 'o', device: 'd', data: { atIntake: true, missing: '["Tờ khai"]', reason: 'Thiếu' } };
+    const state = reduceDossier([intake]);
+    expect(allowedActions(state, 'counter')).toEqual(['supplement_received', 'withdraw']);
+    expect(allowedActions(state, 'processing')).toEqual([]);
+    expect(allowedActions(state, 'leader')).toEqual(['supplement_received', 'withdraw']);
+    const after = run([[{ type: 'supplement_received' }, 'counter']], [intake]).state;
+    expect(after).toMatchObject({ status: 'received', receivedAt: T0 + HOUR });
+    expect(allowedActions(after, 'counter')).toEqual(['transfer', 'request_supplement', 'withdraw']);
+  });
+
   it('waits for the supplement', () => {
     const { state } = run([[{ type: 'request_supplement', missing: ['Giấy chứng sinh'], reason: 'Thiếu' }, 'counter']]);
     expect(allowedActions(state, 'counter')).toEqual(['supplement_received', 'withdraw']);

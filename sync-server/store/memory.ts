@@ -24,6 +24,7 @@ import {
   type ReadSinceQuery,
   type ReadSinceResult,
   type ServerRow,
+  type StoredCatalog,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -45,6 +46,7 @@ export class MemoryStore implements SyncStore {
   private readonly grants = new Map<string, GrantRecord[]>();
   /** Per doc, the event ids stamped so far. */
   private readonly stamped = new Map<string, Set<string>>();
+  private catalog: StoredCatalog | null = null;
   private head = 0;
   private closed = false;
 
@@ -269,6 +271,15 @@ export class MemoryStore implements SyncStore {
       blocks.push(taken.block);
     }
     return blocks;
+  }
+
+  async getCatalog(): Promise<StoredCatalog | null> {
+    return this.catalog;
+  }
+
+  async putCatalog(catalog: StoredCatalog): Promise<void> {
+    this.check();
+    this.catalog = { ...catalog };
   }
 
   async getSetting(key: string): Promise<string | null> {

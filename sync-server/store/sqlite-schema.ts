@@ -107,6 +107,16 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc, event_id)
   ) WITHOUT ROWID;
   `,
+  // 3: the procedure catalog the data center publishes (one current version).
+  `
+  CREATE TABLE catalog (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version TEXT NOT NULL,
+    body TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    published_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,6 +29,7 @@ import {
   type ReadSinceQuery,
   type ReadSinceResult,
   type ServerRow,
+  type StoredCatalog,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -317,6 +318,24 @@ export class SqliteStore implements SyncStore {
         return blocks;
       })
       .immediate();
+  }
+
+  async getCatalog(): Promise<StoredCatalog | null> {
+    return (
+      this.db
+        .prepare<[], StoredCatalog>('SELECT version, body, count, published_at AS publishedAt FROM catalog WHERE id = 1')
+        .get() ?? null
+    );
+  }
+
+  async putCatalog(c: StoredCatalog): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO catalog (id, version, body, count, published_at) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET version = excluded.version, body = excluded.body, count = excluded.count,
+           published_at = excluded.published_at`,
+      )
+      .run(c.version, c.body, c.count, c.publishedAt);
   }
 
   async getSetting(key: string): Promise<string | null> {

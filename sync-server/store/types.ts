@@ -184,6 +184,16 @@ export interface NewDevice {
 
 export type EnrollFailure = 'invalid_code' | 'unit_full';
 
+/** The procedure catalog the data center publishes to devices (GET /api/catalog). */
+export interface StoredCatalog {
+  /** catalogVersion of its procedures (src/domain/catalog-import.ts): the HTTP ETag. */
+  readonly version: string;
+  /** JSON text of an array in the format of public/data/procedures.json, which parseCatalog reads. */
+  readonly body: string;
+  readonly count: number;
+  readonly publishedAt: number;
+}
+
 /**
  * Dossier numbers handed out by the server run 1..SERVER_NUMBER_MAX per unit and day; 9000-9999 belong
  * to the devices' offline fallback (keyed by ordinal), so the two can never collide.
@@ -253,6 +263,11 @@ export interface SyncStore {
   // Dossier-number blocks.
   /** One block per day that is not exhausted, in the order of `days`; at most `size` numbers each. */
   reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]>;
+
+  // The procedure catalog: one current version.
+  getCatalog(): Promise<StoredCatalog | null>;
+  /** Replaces the current catalog. */
+  putCatalog(catalog: StoredCatalog): Promise<void>;
 
   // Settings.
   getSetting(key: string): Promise<string | null>;

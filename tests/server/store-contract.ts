@@ -276,6 +276,16 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect(await store.reserveBlocks(A, ['261124', '261125'], 5)).toEqual([{ day: '261125', start: 1, end: 5 }]);
     });
 
+    it('keeps one current procedure catalog', async () => {
+      expect(await store.getCatalog()).toBeNull();
+      const first = { version: 'v1', body: '[{"name":"Đăng ký khai sinh"}]', count: 1, publishedAt: 10 };
+      await store.putCatalog(first);
+      expect(await store.getCatalog()).toEqual(first);
+      const second = { version: 'v2', body: '[]', count: 0, publishedAt: 20 };
+      await store.putCatalog(second);
+      expect(await store.getCatalog()).toEqual(second);
+    });
+
     it('keeps settings', async () => {
       expect(await store.getSetting('k')).toBeNull();
       await store.setSetting('k', 'v1');

@@ -46,6 +46,28 @@ describe('SqliteStore on disk', () => {
     db.close();
   });
 
+  it('upgrades a file of schema 1 (before grants, stamps and the catalog) and keeps its rows', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.putUnits([{ code: '20209', name: 'Phường Thanh Khê' }]);
+    const doc = '20209/queue/2026-11-22';
+    await store.appendBatch('d1', 'b', [{ doc, unit: '20209', data: new Uint8Array([0, 0]) }]);
+    await store.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog;');
+    db.pragma('user_version = 1');
+    db.close();
+
+    const upgraded = new SqliteStore(path);
+    expect(await upgraded.readDoc(doc)).toEqual([new Uint8Array([0, 0])]);
+    expect(await upgraded.listGrants(doc)).toEqual([]);
+    expect(await upgraded.getCatalog()).toBeNull();
+    await upgraded.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+  });
+
   it('refuses a file written by a newer schema', () => {
     const path = freshPath();
     const db = new Database(path);

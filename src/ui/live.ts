@@ -1,24 +1,44 @@
-/** Dexie liveQuery as a Preact hook: the page reads the projection the worker writes. */
-import { liveQuery } from 'dexie';
+/**
+ * Dexie liveQuery as a Preact hook: the page reads the projection the worker writes. Dexie itself
+ * loads after the first screen (it is the largest library the page uses, and the intake form needs
+ * none of it): a query subscribes once it is there, showing `initial` until then.
+ */
 import { useEffect, useState } from 'preact/hooks';
-import { openDb, type MotcuaDb } from '../db/schema.ts';
+import type { MotcuaDb } from '../db/schema.ts';
 
-let db: MotcuaDb | null = null;
+type Loaded = { db: MotcuaDb; liveQuery: typeof import('dexie').liveQuery };
+
+let loading: Promise<Loaded> | null = null;
 
 /** The page's read-only handle on the device database (the worker is the writer). */
-export function readDb(): MotcuaDb {
-  db ??= openDb();
-  return db;
+export function loadDb(): Promise<Loaded> {
+  loading ??= Promise.all([import('dexie'), import('../db/schema.ts')]).then(([dexie, schema]) => ({
+    db: schema.openDb(),
+    liveQuery: dexie.liveQuery,
+  }));
+  return loading;
 }
 
-export function useLive<T>(query: () => Promise<T>, deps: readonly unknown[], initial: T): T {
+export function useLive<T>(query: (db: MotcuaDb) => Promise<T>, deps: readonly unknown[], initial: T): T {
   const [value, setValue] = useState<T>(initial);
   useEffect(() => {
-    const sub = liveQuery(query).subscribe({
-      next: (v) => setValue(v),
-      error: (e: unknown) => console.error('liveQuery failed', e),
-    });
-    return () => sub.unsubscribe();
+    let unsubscribe: (() => void) | null = null;
+    let live = true;
+    loadDb().then(
+      ({ db, liveQuery }) => {
+        if (!live) return;
+        const sub = liveQuery(() => query(db)).subscribe({
+          next: (v) => setValue(v),
+          error: (e: unknown) => console.error('liveQuery failed', e),
+        });
+        unsubscribe = () => sub.unsubscribe();
+      },
+      (e: unknown) => console.error('database not opened', e),
+    );
+    return () => {
+      live = false;
+      unsubscribe?.();
+    };
   }, deps);
   return value;
 }

@@ -1,7 +1,7 @@
 /** A QR code of a short text as inline SVG. The generator loads on first use, off the first screen. */
 import { useEffect, useState } from 'preact/hooks';
 
-export function Qr({ text, label }: { text: string; label: string }) {
+export function Qr({ text, label, testId = 'receipt-qr' }: { text: string; label: string; testId?: string }) {
   const [svg, setSvg] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -16,5 +16,5 @@ export function Qr({ text, label }: { text: string; label: string }) {
     };
   }, [text, label]);
   // The SVG comes from the generator with our own text encoded as modules, not from user markup.
-  return <div class="qr" data-testid="receipt-qr" role="img" aria-label={label} dangerouslySetInnerHTML={{ __html: svg ?? '' }} />;
+  return <div class="qr" data-testid={testId} role="img" aria-label={label} dangerouslySetInnerHTML={{ __html: svg ?? '' }} />;
 }

@@ -1,23 +1,19 @@
 /** The frame around every screen: who and where, sync state, what is not yet at the data center. */
-import { useEffect, useState } from 'preact/hooks';
 import type { DeviceSummary, Session, SyncStatus } from '../../worker/types.ts';
-import { readDb, useLive } from '../live.ts';
+import { t } from '../i18n/core.ts';
+import { lazy } from '../lazy.tsx';
+import { useLive } from '../live.ts';
+import { canSee, type Screen } from '../roles.ts';
+import { useRoute, type Route } from '../router.ts';
 import { IntakeScreen } from '../screens/IntakeScreen.tsx';
-import { ListScreen } from '../screens/ListScreen.tsx';
 import type { StorageHealth } from '../storage.ts';
+import { DueAlerts } from './DueAlerts.tsx';
+import { LangSwitch } from './LangSwitch.tsx';
 
-type Route = 'intake' | 'list';
-
-function routeFromHash(): Route {
-  return window.location.hash.startsWith('#/list') ? 'list' : 'intake';
-}
-
-const PHASE_LABEL: Record<SyncStatus['phase'], string> = {
-  online: 'Đã kết nối trung tâm dữ liệu',
-  connecting: 'Đang kết nối…',
-  offline: 'Mất kết nối – vẫn làm việc bình thường',
-  error: 'Đồng bộ bị dừng',
-};
+const ListScreen = lazy(() => import('../screens/ListScreen.tsx').then((m) => m.ListScreen));
+const DossierScreen = lazy(() => import('../dossier/DossierScreen.tsx').then((m) => m.DossierScreen));
+const DashboardScreen = lazy(() => import('../dashboard/DashboardScreen.tsx').then((m) => m.DashboardScreen));
+const RegisterScreen = lazy(() => import('../forms/RegisterScreen.tsx').then((m) => m.RegisterScreen));
 
 interface Props {
   device: DeviceSummary;
@@ -25,65 +21,99 @@ interface Props {
   status: SyncStatus | null;
   storage: StorageHealth | null;
   applyUpdate: (() => void) | null;
+  locked: boolean;
+  onLock: () => void;
   onLogout: () => void;
 }
 
-export function Shell({ device, session, status, storage, applyUpdate, onLogout }: Props) {
-  const [route, setRoute] = useState<Route>(routeFromHash());
-  useEffect(() => {
-    const on = (): void => setRoute(routeFromHash());
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
+const NAV: readonly { screen: Screen; testId: string }[] = [
+  { screen: 'intake', testId: 'nav-intake' },
+  { screen: 'list', testId: 'nav-list' },
+  { screen: 'register', testId: 'nav-register' },
+  { screen: 'dashboard', testId: 'nav-dashboard' },
+];
+
+function body(route: Route, session: Session, device: DeviceSummary) {
+  if (!canSee(session.role, route.name)) {
+    return (
+      <main class="card" data-testid="forbidden">
+        <p role="alert">{t('shell.forbidden')}</p>
+      </main>
+    );
+  }
+  switch (route.name) {
+    case 'intake':
+      return <IntakeScreen device={device} />;
+    case 'list':
+      return <ListScreen when={route.when} />;
+    case 'dossier':
+      return <DossierScreen id={route.id} session={session} device={device} />;
+    case 'dashboard':
+      return <DashboardScreen />;
+    case 'register':
+      return <RegisterScreen device={device} />;
+  }
+}
+
+export function Shell({ device, session, status, storage, applyUpdate, locked, onLock, onLogout }: Props) {
+  const route = useRoute();
   // Read from the database, not from the sync status: it is right in every tab and while offline.
-  const pending = useLive(() => readDb().outbox.count(), [], 0);
+  const pending = useLive((db) => db.outbox.count(), [], 0);
   const phase = status?.phase ?? 'connecting';
+  const current: Screen = route.name === 'dossier' ? 'list' : route.name;
 
   return (
-    <div class="shell">
+    <div class="shell" inert={locked} aria-hidden={locked ? 'true' : undefined}>
       <header class="topbar no-print">
-        <div class="who">
-          <strong>{device.unitName}</strong> · {session.displayName}
+        <div class="who" data-testid="shell-who">
+          <strong>{device.unitName}</strong> · {session.displayName} <span class="role">({t(`role.${roleKey(session.role)}`)})</span>
         </div>
-        <nav>
-          <a href="#/intake" data-testid="nav-intake" aria-current={route === 'intake' ? 'page' : undefined}>
-            Tiếp nhận
-          </a>
-          <a href="#/list" data-testid="nav-list" aria-current={route === 'list' ? 'page' : undefined}>
-            Danh sách hồ sơ
-          </a>
+        <nav aria-label={t('shell.nav')}>
+          {NAV.filter((n) => canSee(session.role, n.screen)).map((n) => (
+            <a key={n.screen} href={`#/${n.screen}`} data-testid={n.testId} aria-current={current === n.screen ? 'page' : undefined}>
+              {t(`nav.${n.screen}`)}
+            </a>
+          ))}
         </nav>
-        <div class="sync" data-testid="sync-status" data-state={phase} title={PHASE_LABEL[phase]}>
-          <span class={`dot ${phase}`} aria-hidden="true" /> {PHASE_LABEL[phase]}
-          {status?.reason === 'revoked' && ' (thiết bị đã bị thu hồi, liên hệ quản trị viên)'}
+        <div class="sync" data-testid="sync-status" data-state={phase} role="status">
+          <span class={`dot ${phase}`} aria-hidden="true" /> {t(`sync.${phase}`)}
+          {status?.reason === 'revoked' && ` ${t('sync.revoked')}`}
         </div>
-        <div class="pending" title="Số thay đổi chưa lên trung tâm dữ liệu">
-          Chưa đồng bộ: <strong data-testid="pending-count">{pending}</strong>
+        <div class="pending" title={t('shell.pendingTitle')}>
+          {t('shell.pending')} <strong data-testid="pending-count">{pending}</strong>
         </div>
-        <button type="button" class="link" onClick={onLogout}>
-          Đăng xuất
+        <LangSwitch />
+        <button type="button" class="link" data-testid="lock-button" onClick={onLock} title={t('shell.lockTitle')}>
+          {t('shell.lock')}
+        </button>
+        <button type="button" class="link" data-testid="logout-button" onClick={onLogout}>
+          {t('shell.logout')}
         </button>
       </header>
       {storage !== null && storage.persisted === false && (
         <p class="warning no-print" role="alert" data-testid="storage-warning">
-          Trình duyệt chưa cho phép lưu trữ lâu dài: dữ liệu chưa đồng bộ có thể bị xoá khi máy thiếu dung lượng. Hãy cài ứng dụng
-          (Thêm vào màn hình chính) hoặc đồng bộ thường xuyên.
+          {t('shell.storageNotPersisted')}
         </p>
       )}
       {storage?.lowSpace === true && (
         <p class="warning no-print" role="alert" data-testid="storage-low">
-          Dung lượng lưu trữ sắp hết ({Math.round((storage.quota - storage.usage) / 1048576)} MB còn trống). Hãy giải phóng bộ nhớ trước khi tiếp nhận thêm hồ sơ.
+          {t('shell.storageLow', { mb: Math.round((storage.quota - storage.usage) / 1048576) })}
         </p>
       )}
       {applyUpdate !== null && (
         <p class="info no-print" data-testid="update-prompt">
-          Đã có phiên bản mới. Hãy hoàn tất hồ sơ đang nhập rồi{' '}
+          {t('shell.updateReady')}{' '}
           <button type="button" data-testid="update-reload" onClick={applyUpdate}>
-            Tải lại
+            {t('shell.reload')}
           </button>
         </p>
       )}
-      {route === 'intake' ? <IntakeScreen /> : <ListScreen />}
+      <DueAlerts session={session} />
+      {body(route, session, device)}
     </div>
   );
+}
+
+function roleKey(role: string): 'counter' | 'processing' | 'leader' | 'other' {
+  return role === 'counter' || role === 'processing' || role === 'leader' ? role : 'other';
 }

@@ -2,10 +2,12 @@
 import { useState } from 'preact/hooks';
 import type { DeviceSummary } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
+import { LangSwitch } from '../components/LangSwitch.tsx';
+import { t } from '../i18n/core.ts';
 
 export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) => void }) {
   const [code, setCode] = useState('');
-  const [label, setLabel] = useState('Máy quầy 1');
+  const [label, setLabel] = useState(() => t('enroll.defaultLabel'));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -21,20 +23,27 @@ export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) =>
 
   return (
     <main class="card narrow">
-      <h1>Đăng ký thiết bị</h1>
-      <p>Nhập mã đăng ký do quản trị viên đồng bộ cấp để gắn máy này với đơn vị của bạn.</p>
+      <div class="corner">
+        <LangSwitch />
+      </div>
+      <h1>{t('enroll.title')}</h1>
+      <p>{t('enroll.explain')}</p>
       <form data-testid="enroll-form" onSubmit={(e) => void submit(e)}>
         <label>
-          Mã đăng ký
+          {t('enroll.code')}
           <input data-testid="enroll-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required autoFocus />
         </label>
         <label>
-          Tên máy
+          {t('enroll.label')}
           <input data-testid="enroll-label" value={label} onInput={(e) => setLabel(e.currentTarget.value)} required />
         </label>
-        {error !== null && <p class="error" role="alert" data-testid="form-error">{error}</p>}
+        {error !== null && (
+          <p class="error" role="alert" data-testid="form-error">
+            {error}
+          </p>
+        )}
         <button type="submit" data-testid="enroll-submit" disabled={busy}>
-          {busy ? 'Đang đăng ký…' : 'Đăng ký'}
+          {busy ? t('enroll.busy') : t('enroll.submit')}
         </button>
       </form>
     </main>

@@ -1,56 +1,58 @@
 /**
- * Intake (tiếp nhận hồ sơ): pick the procedure, the applicant, tick the received components, press
- * "Tiếp nhận". The receipt appears only when the worker says the dossier is durable on this device.
+ * Intake (tiếp nhận hồ sơ): the procedure, the applicant, the checklist, then one of three ways out:
+ * receive (receipt, Mẫu 01), request a supplement (Mẫu 02) or refuse (Mẫu 03). The form appears only
+ * when the worker says the dossier is durable on this device. Keyboard only: Enter receives, Alt+B and
+ * Alt+C open the other two (shown on screen).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Procedure } from '../../domain/catalog.ts';
-import type { Receipt as ReceiptData } from '../../worker/types.ts';
+import type { DeviceSummary, IntakeDecision, Receipt } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
-import { Receipt } from '../components/Receipt.tsx';
+import { IntakeResult, preloadIntakeForms } from '../components/IntakeResult.tsx';
+import { viCollator } from '../i18n/index.ts';
+import { ti } from '../i18n/intake.ts';
+import { ApplicantFields, FieldError } from '../intake/ApplicantFields.tsx';
+import { ComponentRows } from '../intake/ComponentRows.tsx';
+import { DecisionPanel } from '../intake/DecisionPanel.tsx';
+import { componentNames, emptyForm, freshComponents, missingOf, toInput, type FormState } from '../intake/model.ts';
 
-interface FormState {
-  procedureCode: string;
-  name: string;
-  cccd: string;
-  phone: string;
-  address: string;
-  ticked: boolean[];
-}
-
-const EMPTY: FormState = { procedureCode: '', name: '', cccd: '', phone: '', address: '', ticked: [] };
-
-export function IntakeScreen() {
+export function IntakeScreen({ device }: { device: DeviceSummary }) {
   const [procs, setProcs] = useState<Procedure[]>([]);
-  const [form, setForm] = useState<FormState>(EMPTY);
+  const [form, setForm] = useState<FormState>(() => emptyForm(device.unit));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [receipt, setReceipt] = useState<ReceiptData | null>(null);
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [deciding, setDeciding] = useState<'supplement' | 'refuse' | null>(null);
+  const [cccdTouched, setCccdTouched] = useState(false);
 
   useEffect(() => {
-    worker().procedures().then(setProcs, () => setMessage('Không tải được danh mục thủ tục.'));
+    worker()
+      .procedures()
+      .then(
+        (p) => setProcs([...p].sort((a, b) => viCollator.compare(a.name, b.name))),
+        () => setMessage(ti('intake.catalogFailed')),
+      );
+    // The printable forms load while the officer types, so the receipt shows at once.
+    const idle = window.setTimeout(preloadIntakeForms, 1500);
+    return () => window.clearTimeout(idle);
   }, []);
 
   const proc = procs.find((p) => p.code === form.procedureCode);
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }));
 
-  async function submit(e: Event): Promise<void> {
-    e.preventDefault();
+  async function send(decision: IntakeDecision): Promise<void> {
     if (busy) return;
     setBusy(true);
     setMessage(null);
     // Press-to-durable, read by the benchmarks (performance entries named 'intake-commit').
     const pressedAt = performance.now();
-    const components = (proc?.components ?? []).map((name, i) => ({ name, received: form.ticked[i] === true }));
-    const r = await worker().intake({
-      procedureCode: form.procedureCode,
-      applicant: { name: form.name, cccd: form.cccd, phone: form.phone, address: form.address },
-      components,
-    });
+    const r = await worker().intake(toInput(form, proc), decision);
     setBusy(false);
     if (r.ok) {
       performance.measure('intake-commit', { start: pressedAt });
       setErrors({});
+      setDeciding(null);
       setReceipt(r.value);
     } else {
       setErrors(r.fieldErrors ?? {});
@@ -60,99 +62,123 @@ export function IntakeScreen() {
 
   if (receipt !== null) {
     return (
-      <Receipt
+      <IntakeResult
         receipt={receipt}
         onNew={() => {
           setReceipt(null);
-          setForm(EMPTY);
+          setForm(emptyForm(device.unit));
+          setCccdTouched(false);
         }}
       />
     );
   }
 
-  const err = (key: string) =>
-    errors[key] !== undefined ? (
-      <span class="field-error" data-testid="field-error" id={`err-${key}`}>
-        {errors[key]}
-      </span>
-    ) : null;
+  const onKeyDown = (e: KeyboardEvent): void => {
+    // Enter on a checkbox submits too (browsers only do it from text fields).
+    const target = e.target as HTMLElement;
+    if (e.key === 'Enter' && target instanceof HTMLInputElement && target.type === 'checkbox') {
+      e.preventDefault();
+      (e.currentTarget as HTMLFormElement).requestSubmit();
+    }
+  };
 
   return (
     <main class="card">
-      <h1>Tiếp nhận hồ sơ</h1>
-      <form data-testid="intake-form" onSubmit={(e) => void submit(e)} noValidate>
+      <h1>{ti('intake.title')}</h1>
+      <form
+        data-testid="intake-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send({ kind: 'receive' });
+        }}
+        onKeyDown={onKeyDown}
+        noValidate
+      >
         <label>
-          Thủ tục hành chính
+          {ti('intake.procedure')}
           <select
             data-testid="procedure-select"
             value={form.procedureCode}
-            onChange={(e) => set({ procedureCode: e.currentTarget.value, ticked: [] })}
+            onChange={(e) => {
+              const code = e.currentTarget.value;
+              set({ procedureCode: code, components: freshComponents(procs.find((p) => p.code === code)) });
+            }}
             aria-invalid={errors['procedureCode'] !== undefined}
+            aria-describedby={errors['procedureCode'] !== undefined ? 'err-procedureCode' : proc !== undefined ? 'proc-time' : undefined}
             autoFocus
           >
-            <option value="">— Chọn thủ tục —</option>
+            <option value="">{ti('intake.chooseProcedure')}</option>
             {procs.map((p) => (
               <option key={p.code} value={p.code}>
                 {p.name}
               </option>
             ))}
           </select>
-          {err('procedureCode')}
+          <FieldError id="procedureCode" text={errors['procedureCode']} />
+          {proc !== undefined && (
+            <span class="hint" id="proc-time" data-testid="procedure-time">
+              {proc.processingDays === 0 ? ti('intake.time.sameDay') : ti('intake.time.days', { n: proc.processingDays })}
+            </span>
+          )}
         </label>
-        <fieldset>
-          <legend>Người nộp hồ sơ</legend>
-          <label>
-            Họ và tên
-            <input data-testid="applicant-name" value={form.name} onInput={(e) => set({ name: e.currentTarget.value })} aria-invalid={errors['name'] !== undefined} />
-            {err('name')}
-          </label>
-          <label>
-            Số CCCD
-            <input data-testid="applicant-cccd" inputMode="numeric" value={form.cccd} onInput={(e) => set({ cccd: e.currentTarget.value })} aria-invalid={errors['cccd'] !== undefined} />
-            {err('cccd')}
-          </label>
-          <label>
-            Số điện thoại
-            <input data-testid="applicant-phone" inputMode="tel" value={form.phone} onInput={(e) => set({ phone: e.currentTarget.value })} aria-invalid={errors['phone'] !== undefined} />
-            {err('phone')}
-          </label>
-          <label>
-            Địa chỉ
-            <input data-testid="applicant-address" value={form.address} onInput={(e) => set({ address: e.currentTarget.value })} aria-invalid={errors['address'] !== undefined} />
-            {err('address')}
-          </label>
-        </fieldset>
+        <ApplicantFields form={form} set={set} errors={errors} cccdTouched={cccdTouched} onCccdBlur={() => setCccdTouched(true)} />
         {proc !== undefined && (
-          <fieldset>
-            <legend>Thành phần hồ sơ đã nhận</legend>
-            {proc.components.length === 0 && <p class="muted">Danh mục chưa có thành phần cho thủ tục này.</p>}
-            {proc.components.map((c, i) => (
-              <label class="check" key={c}>
-                <input
-                  type="checkbox"
-                  data-testid="component-checkbox"
-                  checked={form.ticked[i] === true}
-                  onChange={(e) => {
-                    const ticked = [...form.ticked];
-                    ticked[i] = e.currentTarget.checked;
-                    set({ ticked });
-                  }}
-                />
-                {c}
-              </label>
-            ))}
-            {err('components')}
-          </fieldset>
+          <ComponentRows
+            names={componentNames(proc)}
+            value={form.components}
+            onChange={(components) => set({ components })}
+            missing={missingOf(form, proc)}
+            error={errors['components']}
+          />
         )}
         {message !== null && (
           <p class="error" role="alert" data-testid="form-error">
             {message}
           </p>
         )}
-        <button type="submit" data-testid="intake-submit" disabled={busy}>
-          {busy ? 'Đang lưu…' : 'Tiếp nhận'}
-        </button>
+        <div class="actions">
+          <button type="submit" data-testid="intake-submit" disabled={busy} accessKey="n" aria-keyshortcuts="Alt+N Enter">
+            {busy && deciding === null ? ti('intake.saving') : ti('intake.receive')}
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            data-testid="intake-supplement"
+            disabled={busy}
+            accessKey="b"
+            aria-keyshortcuts="Alt+B"
+            aria-expanded={deciding === 'supplement'}
+            onClick={() => setDeciding('supplement')}
+          >
+            {ti('intake.supplement')}
+          </button>
+          <button
+            type="button"
+            class="danger"
+            data-testid="intake-refuse"
+            disabled={busy}
+            accessKey="c"
+            aria-keyshortcuts="Alt+C"
+            aria-expanded={deciding === 'refuse'}
+            onClick={() => setDeciding('refuse')}
+          >
+            {ti('intake.refuse')}
+          </button>
+        </div>
+        <p class="muted shortcuts" data-testid="intake-shortcuts">
+          {ti('intake.shortcuts')}
+        </p>
       </form>
+      {deciding !== null && (
+        <DecisionPanel
+          key={`${deciding}:${missingOf(form, proc).join('|')}`}
+          kind={deciding}
+          candidates={missingOf(form, proc)}
+          busy={busy}
+          onConfirm={(d) => void send(d)}
+          onCancel={() => setDeciding(null)}
+        />
+      )}
     </main>
   );
 }

@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { DeviceSummary, Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
+import { LangSwitch } from '../components/LangSwitch.tsx';
+import { t } from '../i18n/core.ts';
 
 export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogin: (s: Session) => void }) {
   const [username, setUsername] = useState('');
@@ -21,20 +23,34 @@ export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogi
 
   return (
     <main class="card narrow">
-      <h1>Đăng nhập</h1>
+      <div class="corner">
+        <LangSwitch />
+      </div>
+      <h1>{t('login.title')}</h1>
       <p>{device.unitName}</p>
       <form data-testid="login-form" onSubmit={(e) => void submit(e)}>
         <label>
-          Tên đăng nhập
+          {t('login.username')}
           <input data-testid="login-username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autoFocus />
         </label>
         <label>
-          Mật khẩu
-          <input data-testid="login-password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+          {t('login.password')}
+          <input
+            data-testid="login-password"
+            type="password"
+            autocomplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            required
+          />
         </label>
-        {error !== null && <p class="error" role="alert" data-testid="form-error">{error}</p>}
+        {error !== null && (
+          <p class="error" role="alert" data-testid="form-error">
+            {error}
+          </p>
+        )}
         <button type="submit" data-testid="login-submit" disabled={busy}>
-          {busy ? 'Đang kiểm tra…' : 'Đăng nhập'}
+          {busy ? t('login.checking') : t('login.submit')}
         </button>
       </form>
     </main>

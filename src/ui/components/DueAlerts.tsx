@@ -1,0 +1,90 @@
+/**
+ * In-app alert when dossiers become due within one working day (and a system notification where the
+ * officer allowed it, asked from a button, never on load). Leaders and processing officers see every
+ * dossier of the device; a counter officer sees the ones they took in.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatVnDateTime } from '../../domain/time.ts';
+import type { Session } from '../../worker/types.ts';
+import { useClock } from '../due.ts';
+import { t } from '../i18n/core.ts';
+import { useLive } from '../live.ts';
+import { RUNNING } from '../search.ts';
+
+type Permission = NotificationPermission | 'unsupported';
+
+const permissionNow = (): Permission => ('Notification' in window ? Notification.permission : 'unsupported');
+
+export function DueAlerts({ session }: { session: Session }) {
+  const clock = useClock();
+  const mine = session.role === 'counter';
+  const nearDue = useLive(
+    (db) =>
+      db.dossiers.where('dueAt')
+        .between(clock.now, clock.dueSoonUntil, false, true)
+        .filter((r) => RUNNING.has(r.status) && (!mine || r.officer === session.officerId))
+        .toArray(),
+    [clock.now, clock.dueSoonUntil, mine, session.officerId],
+    [],
+  );
+  const overdue = useLive(
+    (db) =>
+      db.dossiers.where('dueAt')
+        .between(1, clock.now, true, true)
+        .filter((r) => RUNNING.has(r.status) && (!mine || r.officer === session.officerId))
+        .count(),
+    [clock.now, mine, session.officerId],
+    0,
+  );
+  const [permission, setPermission] = useState<Permission>(permissionNow);
+  // Ids already announced in this tab: an alert is news only once.
+  const seen = useRef(new Set<string>());
+  const [fresh, setFresh] = useState(0);
+
+  useEffect(() => {
+    const news = nearDue.filter((r) => !seen.current.has(r.id));
+    if (news.length === 0) return;
+    for (const r of news) seen.current.add(r.id);
+    setFresh((n) => n + news.length);
+    if (permission === 'granted') {
+      for (const r of news.slice(0, 3)) {
+        try {
+          new Notification(t('alert.notificationTitle'), {
+            body: t('alert.notificationBody', { code: r.code, name: r.applicantName, due: formatVnDateTime(r.dueAt) }),
+            tag: `near-due-${r.id}`,
+          });
+        } catch {
+          // Some platforms only allow notifications from a service worker: the in-app alert remains.
+        }
+      }
+    }
+  }, [nearDue, permission]);
+
+  const askPermission = (): void => {
+    void Notification.requestPermission().then(setPermission);
+  };
+
+  if (!(fresh > 0 && nearDue.length > 0) && overdue === 0 && permission !== 'default') return null;
+  return (
+    <div class="alerts no-print" data-testid="due-alerts">
+      {fresh > 0 && nearDue.length > 0 && (
+        <p class="warning" role="alert" data-testid="near-due-alert">
+          {t('alert.nearDue', { n: nearDue.length })} <a href="#/list/due_soon">{t('alert.show')}</a>{' '}
+          <button type="button" class="link" data-testid="near-due-dismiss" onClick={() => setFresh(0)}>
+            {t('alert.dismiss')}
+          </button>
+        </p>
+      )}
+      {overdue > 0 && (
+        <p class="warning" data-testid="overdue-alert">
+          {t('alert.overdue', { n: overdue })} <a href="#/list/overdue">{t('alert.show')}</a>
+        </p>
+      )}
+      {permission === 'default' && (
+        <button type="button" class="secondary" data-testid="notify-enable" onClick={askPermission}>
+          {t('alert.enableNotifications')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * After an intake: the form the citizen takes away (receipt Mẫu 01, supplement request Mẫu 02 or
+ * refusal Mẫu 03), printable on A4 or A5, and the way back to a new intake. The form itself loads
+ * lazily (preloaded while the officer types); the code and the actions do not wait for it.
+ */
+import type { Receipt } from '../../worker/types.ts';
+import { ti } from '../i18n/intake.ts';
+import { lazy } from '../lazy.tsx';
+import { href } from '../router.ts';
+import { PrintButtons } from './PrintButtons.tsx';
+
+const IntakeForm = lazy(() => import('../forms/IntakeForm.tsx').then((m) => m.IntakeForm));
+
+export function preloadIntakeForms(): void {
+  IntakeForm.preload();
+}
+
+export function IntakeResult({ receipt, onNew }: { receipt: Receipt; onNew: () => void }) {
+  return (
+    <main class="card receipt" data-testid="receipt" data-kind={receipt.kind}>
+      <IntakeForm receipt={receipt} />
+      <p class="muted no-print">{ti('result.saved')}</p>
+      <div class="actions no-print">
+        <PrintButtons testId="receipt-print" label={`${ti(`result.print.${receipt.kind}`)} (A4)`} />
+        <a class="button secondary" href={href({ name: 'dossier', id: receipt.id })} data-testid="receipt-open">
+          {ti('result.open')}
+        </a>
+        <button type="button" data-testid="receipt-new" onClick={onNew} autoFocus>
+          {ti('result.new')}
+        </button>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,58 @@
+/** The idle lock: the session and the screen behind stay as they were; the password opens them again. */
+import { useState } from 'preact/hooks';
+import type { Session } from '../../worker/types.ts';
+import { worker } from '../bridge.ts';
+import { t } from '../i18n/core.ts';
+
+export function LockScreen({ session, onUnlock, onLogout }: { session: Session; onUnlock: (s: Session) => void; onLogout: () => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event): Promise<void> {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const r = await worker().login(session.username, password);
+    setBusy(false);
+    if (r.ok) onUnlock(r.value);
+    else setError(r.message);
+  }
+
+  return (
+    <div class="lock-overlay" data-testid="lock-screen">
+      <main class="card narrow" role="dialog" aria-modal="true" aria-labelledby="lock-title">
+        <h1 id="lock-title">{t('lock.title')}</h1>
+        <p>{t('lock.explain', { name: session.displayName })}</p>
+        <form data-testid="lock-form" onSubmit={(e) => void submit(e)}>
+          <input type="text" hidden autocomplete="username" value={session.username} readOnly />
+          <label>
+            {t('login.password')}
+            <input
+              data-testid="lock-password"
+              type="password"
+              autocomplete="current-password"
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+              required
+              autoFocus
+            />
+          </label>
+          {error !== null && (
+            <p class="error" role="alert" data-testid="form-error">
+              {error}
+            </p>
+          )}
+          <div class="actions">
+            <button type="submit" data-testid="lock-submit" disabled={busy}>
+              {busy ? t('login.checking') : t('lock.unlock')}
+            </button>
+            <button type="button" class="secondary" data-testid="lock-logout" onClick={onLogout}>
+              {t('lock.other')}
+            </button>
+          </div>
+        </form>
+      </main>
+    </div>
+  );
+}

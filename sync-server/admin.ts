@@ -4,16 +4,20 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnitCode } from '../src/protocol/doc-names.ts';
+import type { CatalogPublished, CatalogRejected } from '../src/protocol/http.ts';
 import { randomUUID } from 'node:crypto';
 import { hashEnrollmentCode, hashPassword, isAdmin, newEnrollmentCode } from './auth.ts';
+import { checkCatalog } from './catalog.ts';
 import { logEvent } from './conn.ts';
 import {
   badRequest,
   HttpError,
   intField,
+  mediaType,
   methodNotAllowed,
   notFound,
   readJsonObject,
+  readText,
   sendJson,
   type HttpDeps,
 } from './http-util.ts';
@@ -72,6 +76,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     return sendJson(res, 200, { unit, username, displayName, role });
   }
 
+  if (path === '/api/admin/catalog') {
+    if (req.method !== 'POST') throw methodNotAllowed();
+    return publishCatalog(req, res, deps);
+  }
+
   const revoke = /^\/api\/admin\/devices\/([^/]+)\/revoke$/.exec(path);
   if (revoke !== null) {
     if (req.method !== 'POST') throw methodNotAllowed();
@@ -102,4 +111,26 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     default:
       throw notFound();
   }
+}
+
+/** A catalog of a few thousand procedures fits; more is not a catalog. */
+const MAX_CATALOG_BYTES = 8 * 1024 * 1024;
+
+/** Publishes a catalog after the domain's checks; one error refuses it whole and stores nothing. */
+async function publishCatalog(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const type = mediaType(req);
+  const format = type === 'application/json' ? 'json' : type === 'text/csv' ? 'csv' : null;
+  if (format === null) {
+    throw new HttpError(415, 'unsupported_media_type', 'Danh mục phải gửi dạng application/json hoặc text/csv');
+  }
+  const checked = checkCatalog(format, await readText(req, MAX_CATALOG_BYTES));
+  if (!checked.ok) {
+    logEvent(deps.log, 'catalog_rejected', { format, errors: checked.errors.length });
+    const body: CatalogRejected = { error: 'invalid_catalog', message: 'Danh mục có lỗi nên chưa được công bố', errors: checked.errors };
+    return sendJson(res, 400, body);
+  }
+  await deps.store.putCatalog({ ...checked.catalog, publishedAt: Date.now() });
+  logEvent(deps.log, 'catalog_published', { format, version: checked.catalog.version, count: checked.catalog.count });
+  const body: CatalogPublished = { version: checked.catalog.version, count: checked.catalog.count, errors: [] };
+  sendJson(res, 200, body);
 }

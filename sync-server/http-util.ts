@@ -44,19 +44,30 @@ export function sendError(res: ServerResponse, err: HttpError): void {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a JSON object body; HttpError 400 for anything else, 413 past MAX_BODY_BYTES. */
-export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** Reads a whole body as UTF-8 text; HttpError 413 past `maxBytes`. */
+export async function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buf.byteLength;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'too_large', 'Dữ liệu gửi lên quá lớn');
+    if (size > maxBytes) throw new HttpError(413, 'too_large', 'Dữ liệu gửi lên quá lớn');
     chunks.push(buf);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The media type of a request, lower case, without parameters ('' when absent). */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Reads a JSON object body; HttpError 400 for anything else, 413 past MAX_BODY_BYTES. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(req, MAX_BODY_BYTES);
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw badRequest('Dữ liệu không phải JSON hợp lệ');
   }

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PATHS, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 import type { EnrollResponse, OfficerCredential } from '../src/protocol/http.ts';
 import { handleAdmin } from './admin.ts';
-import { hashEnrollmentCode, hashToken, newToken } from './auth.ts';
+import { authenticate, hashEnrollmentCode, hashToken, newToken } from './auth.ts';
+import { matchesEtag } from './catalog.ts';
 import { logEvent, TokenBucket } from './conn.ts';
 import {
   HttpError,
@@ -48,6 +49,10 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
     if (path === PATHS.enroll) {
       if (req.method !== 'POST') throw methodNotAllowed();
       return enroll(req, res, deps, failureBucket(req));
+    }
+    if (path === PATHS.catalog) {
+      if (req.method !== 'GET') throw methodNotAllowed();
+      return serveCatalog(req, res, deps);
     }
     if (path.startsWith('/api/admin/')) return handleAdmin(req, res, url, deps);
     if (path.startsWith('/api/')) throw notFound();
@@ -109,4 +114,28 @@ async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps,
   };
   logEvent(deps.log, 'enroll', { device: device.id, unit: device.unit, ordinal: device.ordinal, role: device.role });
   sendJson(res, 200, response);
+}
+
+/**
+ * The published catalog, for enrolled devices only. Devices ask with If-None-Match each time they
+ * connect; an unchanged catalog costs a 304 and no body.
+ */
+async function serveCatalog(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const auth = await authenticate(deps.store, req);
+  if (!auth.ok) {
+    res.setHeader('www-authenticate', 'Bearer');
+    throw new HttpError(401, 'unauthorized', 'Thiết bị chưa được xác thực');
+  }
+  const catalog = await deps.store.getCatalog();
+  if (catalog === null) throw notFound('Trung tâm dữ liệu chưa công bố danh mục thủ tục');
+  const headers = { etag: `"${catalog.version}"`, 'cache-control': 'private, no-cache' };
+  if (matchesEtag(req.headers['if-none-match'], catalog.version)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  // The stored body is already the JSON of the procedures array: no need to parse it to send it.
+  const text = `{"version":${JSON.stringify(catalog.version)},"procedures":${catalog.body}}`;
+  res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }

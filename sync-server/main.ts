@@ -2,10 +2,12 @@
  * `npm start` / `npm run serve`: the sync server on one SQLite file.
  * Env: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), STATIC_DIR (./dist), ADMIN_TOKEN (generated
  * once and kept in the database when unset). Prints `READY port=<port>` last: harnesses wait for it.
+ * A store without a procedure catalog gets the one the PWA ships (public/data/procedures.json).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newToken } from './auth.ts';
+import { seedCatalog } from './catalog.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, seedIfEmpty, unusedDemoCode } from './seed.ts';
 import { startServer } from './server.ts';
 import { SqliteStore } from './store/sqlite.ts';
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
 
   const store = new SqliteStore(join(dataDir, 'motcua.sqlite'));
   const seeded = await seedIfEmpty(store);
+  const catalog = await seedCatalog(store);
   const admin = await adminToken(store);
   const server = await startServer({ port, host, store, staticDir, adminToken: admin.token });
 
@@ -53,6 +56,10 @@ async function main(): Promise<void> {
     const units = (await store.listUnits()).length;
     out(`Đã tạo dữ liệu ban đầu / Seeded: ${units} đơn vị / units, đơn vị thử / demo unit ${DEMO_UNIT}`);
   }
+  if (catalog.published !== null) {
+    out(`Đã công bố danh mục thủ tục / Catalog published: ${catalog.published.count} thủ tục, phiên bản / version ${catalog.published.version}`);
+  }
+  if (catalog.problem !== null) out(`Chưa có danh mục thủ tục / No catalog published: ${catalog.problem}`);
   out(`Địa chỉ / URL: http://localhost:${server.port}`);
   if (!existsSync(join(staticDir, 'index.html'))) {
     out(`Chưa có giao diện trong ${staticDir}: hãy chạy \`npm run build\` / No UI build in ${staticDir}: run \`npm run build\``);

@@ -25,6 +25,8 @@ export const PATHS = {
   yjs: '/yjs',
   enroll: '/api/enroll',
   health: '/api/health',
+  /** The published procedure catalog (CatalogResponse); device token, ETag = version. */
+  catalog: '/api/catalog',
 } as const;
 
 /** Message type tags of the catch-up channel: the first varuint of every binary frame. */

@@ -1,4 +1,4 @@
-/** JSON bodies of the sync server's HTTP API (enrollment), shared by the device and the server. */
+/** JSON bodies of the sync server's HTTP API (enrollment, catalog), shared by the device and the server. */
 
 export interface EnrollRequest {
   readonly code: string;
@@ -29,4 +29,28 @@ export interface EnrollResponse {
 export interface ApiError {
   readonly error: string;
   readonly message: string;
+}
+
+/**
+ * GET /api/catalog with `Authorization: Bearer <device token>` (401 without a valid one). The answer
+ * carries `ETag: "<version>"`; send it back as If-None-Match to get 304 while the catalog is unchanged.
+ * 404 while the data center has published none.
+ */
+export interface CatalogResponse {
+  /** catalogVersion(parseCatalog(procedures).procedures), src/domain/catalog-import.ts. */
+  readonly version: string;
+  /** An array in the format of public/data/procedures.json: read it with parseCatalog. */
+  readonly procedures: unknown[];
+}
+
+/** POST /api/admin/catalog (admin token), body `application/json` or `text/csv`. */
+export interface CatalogPublished {
+  readonly version: string;
+  readonly count: number;
+  readonly errors: readonly string[];
+}
+
+/** 400 answer of POST /api/admin/catalog: nothing was published. */
+export interface CatalogRejected extends ApiError {
+  readonly errors: readonly string[];
 }

@@ -1,13 +1,19 @@
 /** The CLI as `npm start` runs it: what it prints, and a clean stop on SIGTERM that keeps its data. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { catalogVersion } from '../../src/domain/catalog-import.ts';
+import { parseCatalog } from '../../src/domain/catalog.ts';
+import type { CatalogResponse, EnrollResponse } from '../../src/protocol/http.ts';
+import { SEED_CATALOG_URL } from '../../sync-server/catalog.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'motcua-main-'));
+const seed = parseCatalog(JSON.parse(readFileSync(SEED_CATALOG_URL, 'utf8')));
+const seedVersion = catalogVersion(seed.procedures);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run {
@@ -62,6 +68,7 @@ describe('main.ts', () => {
     expect(printed).toEqual([
       'Máy chủ đồng bộ Một cửa / Motcua sync server',
       'Đã tạo dữ liệu ban đầu / Seeded: 94 đơn vị / units, đơn vị thử / demo unit 20209',
+      `Đã công bố danh mục thủ tục / Catalog published: ${seed.procedures.length} thủ tục, phiên bản / version ${seedVersion}`,
       `Địa chỉ / URL: ${url}`,
       `Chưa có giao diện trong ${join(dir, 'no-dist')}: hãy chạy \`npm run build\` / No UI build in ${join(dir, 'no-dist')}: run \`npm run build\``,
       'Đăng nhập thử / Demo login: demo / demo1234, lanhdao / demo1234 (20209 Phường Thanh Khê)',
@@ -78,5 +85,23 @@ describe('main.ts', () => {
     expect(second.lines.some((l) => l.startsWith('Đã tạo dữ liệu'))).toBe(false);
     expect(second.lines).toContain(`Mã đăng ký thiết bị thử (1 lượt) / Demo device enrollment code (1 use): ${code ?? ''}`);
     expect(second.lines).toContain(`Mã quản trị / Admin token: ${token ?? ''}`);
+    expect(second.lines.some((l) => l.startsWith('Đã công bố danh mục'))).toBe(false);
+  });
+
+  it('serves the seeded catalog to an enrolled device', async () => {
+    const run = await start({ DATA_DIR: join(dir, 'catalog'), ADMIN_TOKEN: '' });
+    try {
+      const code = /: (\S+)$/.exec(run.lines.find((l) => l.startsWith('Mã đăng ký')) ?? '')?.[1] ?? '';
+      const base = `http://127.0.0.1:${run.port}`;
+      const enrolled = (await (await fetch(`${base}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, label: 'M' }) })).json()) as EnrollResponse;
+      const res = await fetch(`${base}/api/catalog`, { headers: { authorization: `Bearer ${enrolled.token}` } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('etag')).toBe(`"${seedVersion}"`);
+      const body = (await res.json()) as CatalogResponse;
+      expect(body.version).toBe(seedVersion);
+      expect(body.procedures).toEqual(JSON.parse(readFileSync(SEED_CATALOG_URL, 'utf8')));
+    } finally {
+      await run.stop();
+    }
   });
 });

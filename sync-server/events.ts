@@ -136,12 +136,13 @@ export function insertedEventIds(updates: readonly Uint8Array[], base: () => Y.D
   const ids = new Set<string>();
   for (const it of index.items) {
     if (!(it.content instanceof Y.ContentAny)) continue;
+    // Only an item holding something shaped like an event is worth resolving: a field edit (a string
+    // or number replacing another) never makes the stored doc load.
+    const found = it.content.arr.map(eventId).filter((id): id is string => id !== null);
+    if (found.length === 0) continue;
     const parent = resolver.resolve(it);
     if (typeof parent !== 'object' || parent.root !== EVENTS_ARRAY || parent.sub !== null) continue;
-    for (const value of it.content.arr) {
-      const id = eventId(value);
-      if (id !== null) ids.add(id);
-    }
+    for (const id of found) ids.add(id);
   }
   return [...ids];
 }

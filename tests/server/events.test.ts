@@ -65,6 +65,15 @@ describe('[S13] events inserted by an update', () => {
     expect(withoutBase(asMap.updates)).toEqual([]);
   });
 
+  it('does not load the stored doc for an edit that cannot be an event', () => {
+    const { doc, updates } = recorder();
+    doc.getMap('f').set('name', 'a');
+    doc.getArray('events').push([event('e1')]);
+    doc.getMap('f').set('name', 'b');
+    doc.getArray('events').push(['not an event']);
+    expect(withoutBase(updates.slice(2))).toEqual([]);
+  });
+
   it('never throws on bytes that are not an update', () => {
     expect(withoutBase([new Uint8Array([200, 1, 2, 3])])).toEqual([]);
     expect(withoutBase([new Uint8Array([0, 0])])).toEqual([]);

@@ -193,7 +193,9 @@ export class SyncClient {
     );
     if (batch === null) return false;
     const items = batch.rows.map((r) => ({ doc: r.doc, update: r.data }));
-    await conn.request({ type: MsgType.Push, batchId: batch.batchId, items }, MsgType.PushAck, (a) => a.batchId === batch.batchId);
+    // A transfer to another commune travels with the update that records it: one batch, one commit (S12).
+    const grants = batch.rows.flatMap((r) => (r.grant === undefined ? [] : [{ doc: r.doc, unit: r.grant }]));
+    await conn.request({ type: MsgType.Push, batchId: batch.batchId, items, grants }, MsgType.PushAck, (a) => a.batchId === batch.batchId);
     // Only an answer means "durable on the server"; only then may the rows leave (S1).
     await this.o.store.confirmBatch(batch.batchId);
     await this.emit({ lastSyncAt: this.now() });
@@ -216,10 +218,13 @@ export class SyncClient {
     }
   }
 
-  /** Validation on arrival (S8): in our scope, and a well-formed Yjs update. */
+  /**
+   * Validation on arrival (S8): a well-formed doc name and Yjs update. Scope is the server's to
+   * enforce (S9): a dossier of another commune arrives here when it was transferred to us (S12).
+   */
   private acceptable(item: PullItem): boolean {
     const name = parseDocName(item.doc);
-    if (name === null || name.unit !== this.o.device.unit) return false;
+    if (name === null) return false;
     try {
       Y.decodeUpdate(item.update);
       return true;

@@ -5,6 +5,7 @@ import { openDb } from '../../src/db/schema.ts';
 import { formatDossierCode } from '../../src/domain/dossier-code.ts';
 import { dossierDocName } from '../../src/protocol/doc-names.ts';
 import { newDossierUpdate, readFields } from '../../src/worker/dossier-doc.ts';
+import { EXTRA_FIELDS } from './support/fields.ts';
 import { LocalStore, META } from '../../src/worker/local-store.ts';
 
 let dbCount = 0;
@@ -29,6 +30,7 @@ function build(store: LocalStore, name = 'Nguyễn Văn An') {
         address: 'Thanh Khê',
         receivedAt: NOW,
         components: '[]',
+        ...EXTRA_FIELDS,
       },
       { id: crypto.randomUUID(), type: 'received', at: NOW, officer: 'o1', device: 'd1' },
     ),

@@ -7,6 +7,7 @@ import { vnDayKey } from '../../../src/domain/time.ts';
 import { dossierDocName } from '../../../src/protocol/doc-names.ts';
 import { decodeMessage, type Message } from '../../../src/protocol/messages.ts';
 import { newDossierUpdate } from '../../../src/worker/dossier-doc.ts';
+import { EXTRA_FIELDS } from './fields.ts';
 import { LocalStore, type DeviceInfo } from '../../../src/worker/local-store.ts';
 import type { SocketFactory, SyncSocket } from '../../../src/worker/socket.ts';
 import { SyncClient, type SyncStatus } from '../../../src/worker/sync-client.ts';
@@ -87,6 +88,7 @@ export class NodeDevice {
           address: 'Đà Nẵng',
           receivedAt: now,
           components: '[]',
+          ...EXTRA_FIELDS,
         },
         { id: crypto.randomUUID(), type: 'received', at: now, officer: 'o', device: this.info.deviceId },
       ),

@@ -2,7 +2,7 @@
  * The worker's API, exposed to the page through comlink (src/ui/bridge.ts). Every method returns a
  * cloneable value; expected failures come back as `Failure` with a Vietnamese message, never thrown.
  */
-import type { Procedure } from '../domain/catalog.ts';
+import { processingTime, type Procedure } from '../domain/catalog.ts';
 import { loadCatalog } from './catalog-source.ts';
 import { formatDossierCode } from '../domain/dossier-code.ts';
 import { dueAt } from '../domain/calendar.ts';
@@ -131,8 +131,8 @@ export class WorkerApi {
     const id = crypto.randomUUID();
     const docName = dossierDocName(device.unit, id);
     const day = vnDayKey(now);
-    const sameDay15h = procedure.sameDay15h ?? procedure.processingDays === 0;
-    const due = decision.kind === 'receive' ? this.dueFor(now, procedure.processingDays, sameDay15h) : null;
+    const time = processingTime(procedure);
+    const due = decision.kind === 'receive' ? this.dueFor(now, time) : null;
     const event = intakeEvent(decision, { id: crypto.randomUUID(), at: now, officer: session.officerId, device: device.deviceId });
     let code = '';
     try {
@@ -156,8 +156,9 @@ export class WorkerApi {
               email: value.applicant.email ?? '',
               vneidVerified: value.applicant.vneidVerified ?? false,
               residence: residenceText(value.applicant.residence),
-              processingDays: procedure.processingDays,
-              sameDay15h,
+              processingDays: time.processingDays,
+              processingHours: time.processingHours,
+              sameDay15h: time.sameDay15hRule,
               dueAt: due ?? 0,
             },
             event,
@@ -193,9 +194,9 @@ export class WorkerApi {
     };
   }
 
-  private dueFor(receivedAt: number, processingDays: number, sameDay15hRule: boolean): number | null {
+  private dueFor(receivedAt: number, time: ReturnType<typeof processingTime>): number | null {
     const cal = this.d.calendar();
-    return cal === null ? null : dueAt(cal, { receivedAt, processingDays, sameDay15hRule, pauses: [] });
+    return cal === null ? null : dueAt(cal, { receivedAt, ...time, pauses: [] });
   }
 
   dossier(id: string): Promise<DossierView | null> {

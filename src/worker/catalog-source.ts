@@ -21,7 +21,7 @@ export async function loadCatalog(
   if (device !== undefined) {
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${device.token}` };
-      if (cached !== undefined) headers['if-none-match'] = cached.version;
+      if (cached !== undefined) headers['if-none-match'] = `"${cached.version}"`;
       const res = await doFetch(`${origin}/api/catalog`, { headers });
       if (res.status === 200) {
         const body = (await res.json()) as CachedCatalog;

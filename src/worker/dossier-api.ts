@@ -83,8 +83,9 @@ export async function actOnDossier(
   const out = await d.store.commitToDoc(
     row.doc,
     (doc) => {
-      const { state } = d.store.projector.derive(doc);
-      const built = buildEvent(action, state, ctx);
+      const { state, dueAt } = d.store.projector.derive(doc);
+      // The apology rule needs the due date in force, which only the calendar can tell.
+      const built = buildEvent(action, dueAt === null ? state : { ...state, dueAt }, ctx);
       if (!built.ok) return { ok: false, reason: built.reason, message: built.detail ?? 'Không thực hiện được thao tác này.' };
       const update = appendEventUpdate(doc, built.value);
       // Any-center: a dossier sent to another commune becomes readable and writable there (S12).

@@ -25,6 +25,8 @@ export interface DossierFields {
   residence: string;
   /** Statutory processing time in working days (0 = same day) and whether the 15:00 rule applies. */
   processingDays: number;
+  /** For procedures whose time is stated in working hours (processingDays is then 0). */
+  processingHours: number;
   sameDay15h: boolean;
   /** The appointment date the receiving device computed (the projector recomputes it from events). */
   dueAt: number;
@@ -108,6 +110,7 @@ export function readFields(doc: Y.Doc): DossierFields {
     vneidVerified: f.get('vneidVerified') === true,
     residence: str(f, 'residence'),
     processingDays: num(f, 'processingDays'),
+    processingHours: num(f, 'processingHours'),
     sameDay15h: f.get('sameDay15h') === true,
     dueAt: num(f, 'dueAt'),
   };

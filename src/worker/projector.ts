@@ -41,10 +41,12 @@ export class Projector {
       const base = dueAt(this.calendar, {
         receivedAt: state.receivedAt,
         processingDays: fields.processingDays,
+        processingHours: fields.processingHours,
         sameDay15hRule: fields.sameDay15h,
         pauses: state.supplementPeriods,
       });
-      due = currentDueAt(raw, base);
+      // While a supplement is awaited the clock is stopped: no date, never overdue.
+      due = Number.isFinite(base) ? currentDueAt(raw, base) : null;
     } else if (state.receivedAt !== null && fields.dueAt > 0) {
       // No calendar loaded yet (first start offline before the data file is cached): the receiving
       // device's own computation, stored in the doc, is the best we have.

@@ -7,7 +7,16 @@
 import * as Y from 'yjs';
 import { daysNeedingBlocks, pruneBlocks } from '../domain/dossier-code.ts';
 import { vnDayKey } from '../domain/time.ts';
-import { CloseCode, FATAL_CLOSE_CODES, LIMITS, MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../protocol/constants.ts';
+import {
+  CloseCode,
+  FATAL_CLOSE_CODES,
+  LIMITS,
+  MsgType,
+  PATHS,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+} from '../protocol/constants.ts';
 import { parseDocName } from '../protocol/doc-names.ts';
 import type { PullItem } from '../protocol/messages.ts';
 import { Connection, ConnectionClosed } from './connection.ts';
@@ -21,7 +30,7 @@ export interface SyncStatus {
   /** Local changes not yet confirmed by the data center. */
   pending: number;
   lastSyncAt: number | null;
-  /** For 'error': why the device stopped trying (revoked, unauthorized). */
+  /** For 'error': why the device stopped trying (revoked, unauthorized, outdated: reload the app). */
   reason: string | null;
 }
 
@@ -53,6 +62,7 @@ export class SyncClient {
   private wake: (() => void) | null = null;
   private dirty = true;
   private needPull = true;
+  private outdated = false;
   private status: SyncStatus = { phase: 'connecting', pending: 0, lastSyncAt: null, reason: null };
   private readonly now: () => number;
   private readonly random: () => number;
@@ -99,6 +109,10 @@ export class SyncClient {
       await this.emit({ phase: 'connecting' });
       const closed = await this.session();
       if (this.stopped) break;
+      if (this.outdated) {
+        await this.emit({ phase: 'error', reason: 'outdated' });
+        return;
+      }
       if (FATAL_CLOSE_CODES.has(closed.code)) {
         await this.emit({ phase: 'error', reason: closed.code === CloseCode.Revoked ? 'revoked' : 'unauthorized' });
         return;
@@ -145,6 +159,13 @@ export class SyncClient {
     try {
       const welcome = await conn.expect(MsgType.Welcome);
       clearTimeout(timer);
+      if (welcome.protocol !== PROTOCOL_VERSION) {
+        // An app older (or newer) than the server cannot push: stop, and let the officer reload into
+        // the version the service worker offers. Local work is kept and goes up after the reload.
+        this.outdated = true;
+        conn.close(CloseCode.Normal, 'protocol version');
+        return await conn.closed;
+      }
       if (welcome.deviceId !== device.deviceId || welcome.unit !== device.unit) {
         conn.close(CloseCode.Unauthorized, 'identity mismatch');
         return await conn.closed;

@@ -4,6 +4,7 @@ export const EXTRA_FIELDS = {
   vneidVerified: true,
   residence: '20209',
   processingDays: 3,
+  processingHours: 0,
   sameDay15h: false,
   dueAt: 0,
 };

@@ -18,6 +18,12 @@ export function preloadIntakeForms(): void {
 export function IntakeResult({ receipt, onNew }: { receipt: Receipt; onNew: () => void }) {
   return (
     <main class="card receipt" data-testid="receipt" data-kind={receipt.kind}>
+      {receipt.kind === 'refuse' && (
+        // Mẫu 03 prints no code, but the refused dossier has one (it is in the list and the register).
+        <p class="no-print">
+          {ti('result.code')} <strong data-testid="receipt-code">{receipt.code}</strong>
+        </p>
+      )}
       <IntakeForm receipt={receipt} />
       <p class="muted no-print">{ti('result.saved')}</p>
       <div class="actions no-print">

@@ -3,7 +3,7 @@
  * worker checks it again with the domain's rules and answers with a Failure message if it disagrees.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ProcessingBody, Rating, WorkflowActionType } from '../../domain/workflow.ts';
 import { formatVnDate, formatVnDateTime } from '../../domain/time.ts';
 import type { DossierView, WorkflowAction } from '../../worker/types.ts';
@@ -246,6 +246,12 @@ function Apologize(p: ActionFormProps) {
   // formatVnDateTime is 'HH:mm dd/MM/yyyy': its first five characters are the time.
   const [time, setTime] = useState(start === null ? '17:00' : formatVnDateTime(start).slice(0, 5));
   const [reason, setReason] = useState('');
+  // The suggestion arrives with the calendar, possibly after the form opened: fill it if still empty.
+  useEffect(() => {
+    if (start === null || date !== '') return;
+    setDate(formatVnDate(start));
+    setTime(formatVnDateTime(start).slice(0, 5));
+  }, [start]);
   const build: Build = () => {
     const newDueAt = parseVnDateTime(date, time);
     if (newDueAt === null) return td('apologize.badDate');

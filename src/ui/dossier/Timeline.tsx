@@ -2,7 +2,7 @@
 import type { DossierConflict } from '../../domain/dossier.ts';
 import { formatVnDateTime } from '../../domain/time.ts';
 import type { ViewEvent } from '../../worker/types.ts';
-import { dataNum, dataStr, missingOf } from '../forms/model.ts';
+import { dataNum, dataStr, missingOf } from './event-data.ts';
 import { td, type DossierKey } from './messages.ts';
 
 export function eventText(type: string): string {

@@ -10,6 +10,7 @@ const vi = {
   'register.badDay': 'Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.',
   'register.csv': 'Tải về CSV',
   'register.count': '{n} hồ sơ',
+  'register.reading': 'Đang đọc hồ sơ của ngày ({n})…',
 } as const;
 
 type Key = keyof typeof vi;
@@ -23,6 +24,7 @@ const en: Record<Key, string> = {
   'register.badDay': 'Not a valid day: type it as dd/mm/yyyy.',
   'register.csv': 'Download CSV',
   'register.count': '{n} dossier(s)',
+  'register.reading': 'Reading the day’s dossiers ({n})…',
 };
 
 export const tr = defineMessages<Key>(vi, en);

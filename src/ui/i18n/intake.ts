@@ -64,6 +64,7 @@ const vi = {
   'result.print.supplement': 'In phiếu yêu cầu bổ sung',
   'result.print.refuse': 'In phiếu từ chối',
   'result.new': 'Tiếp nhận hồ sơ mới',
+  'result.code': 'Mã hồ sơ:',
   'result.open': 'Mở hồ sơ',
   'result.qr': 'Mã QR của hồ sơ {code}',
 } as const;
@@ -133,6 +134,7 @@ const en: Record<Key, string> = {
   'result.print.supplement': 'Print the supplement request',
   'result.print.refuse': 'Print the refusal',
   'result.new': 'Take in a new dossier',
+  'result.code': 'Dossier code:',
   'result.open': 'Open the dossier',
   'result.qr': 'QR code of dossier {code}',
 };

@@ -75,10 +75,12 @@ export function ApplicantFields({ form, set, errors, cccdTouched, onCccdBlur }: 
             aria-invalid={cccdError !== undefined}
             aria-describedby={cccdError !== undefined ? 'err-cccd' : hint?.ok ? 'cccd-info' : undefined}
           />
-          <FieldError id="cccd" text={cccdError} />
-          {hint?.ok === true && cccdError === undefined && (
-            <span class="hint" id="cccd-info" data-testid="cccd-info">
-              {hint.text}
+          {/* One slot for the check's error or its reading, always there: the form must not shift under the pointer on blur. */}
+          {cccdError !== undefined ? (
+            <FieldError id="cccd" text={cccdError} />
+          ) : (
+            <span class="hint slot" id="cccd-info" data-testid="cccd-info">
+              {hint?.ok === true ? hint.text : ''}
             </span>
           )}
         </label>

@@ -1,0 +1,61 @@
+/**
+ * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz]`: runs the fault scenarios
+ * for about M minutes in all, prints the table, and exits 1 on any loss, duplicate or divergence.
+ * A failing convergence seed is printed: rerun it with --seed to reproduce.
+ */
+import { parseArgs } from 'node:util';
+import { CONVERGENCE_DEFAULTS, runConvergence } from './convergence.ts';
+import { runFuzz } from './fuzz.ts';
+import { formatTable, passed, type Report } from './report.ts';
+import { runServerCrash } from './server-crash.ts';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    minutes: { type: 'string', default: '2' },
+    only: { type: 'string', default: 'convergence,crash,fuzz' },
+  },
+});
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+const minutes = Number(values.minutes);
+if (!Number.isInteger(seed) || !(minutes > 0)) {
+  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz]');
+  process.exit(2);
+}
+const only = new Set(values.only.split(','));
+const budget = minutes * 60_000;
+// Shares of the time: the process-level faults cost real seconds each, the simulation does not.
+const share = { convergence: 0.3, crash: 0.4, fuzz: 0.3 };
+console.log(`chaos seed=${seed} minutes=${minutes} scenarios=${[...only].join(',')}`);
+
+const reports: Report[] = [];
+
+if (only.has('convergence')) {
+  // Many seeds derived from the one given, until the time share is spent; failures keep their seed.
+  const until = Date.now() + budget * share.convergence;
+  const agg: Report = { scenario: `convergence x seeds from ${seed}`, faults: {}, confirmed: 0, missing: 0, duplicates: 0, replicas: 0, identical: true, convergeMs: 0, notes: [], failures: [] };
+  let runs = 0;
+  let s = seed;
+  do {
+    const r = await runConvergence({ ...CONVERGENCE_DEFAULTS, seed: s });
+    runs++;
+    for (const [k, v] of Object.entries(r.faults)) agg.faults[k] = (agg.faults[k] ?? 0) + v;
+    agg.confirmed += r.confirmed;
+    agg.missing += r.missing;
+    agg.duplicates += r.duplicates;
+    agg.replicas += r.replicas;
+    agg.identical &&= r.identical;
+    agg.convergeMs = Math.max(agg.convergeMs, r.convergeMs);
+    if (!passed(r)) agg.failures.push(`seed ${s} failed (rerun: npm run chaos -- --only convergence --seed ${s}): ${r.failures.slice(0, 3).join('; ')}`);
+    s = (s + 1) >>> 0;
+  } while (Date.now() < until);
+  agg.notes.push(`${runs} seeded runs (${seed}..${s - 1}), ${CONVERGENCE_DEFAULTS.devices} devices each; converge ms is the slowest heal`);
+  reports.push(agg);
+}
+if (only.has('crash')) reports.push(await runServerCrash({ seed, durationMs: budget * share.crash, devices: 3 }));
+if (only.has('fuzz')) reports.push(await runFuzz({ seed, durationMs: budget * share.fuzz }));
+
+console.log(formatTable(reports));
+const ok = reports.every(passed);
+console.log(ok ? `chaos PASS seed=${seed}` : `chaos FAIL seed=${seed}`);
+process.exit(ok ? 0 : 1);

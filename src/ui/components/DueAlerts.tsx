@@ -1,7 +1,8 @@
 /**
  * In-app alert when dossiers become due within one working day (and a system notification where the
  * officer allowed it, asked from a button, never on load). Leaders and processing officers see every
- * dossier of the device; a counter officer sees the ones they took in.
+ * dossier of the device; a counter officer sees the ones they took in. Permission is asked from the
+ * shell's button (NotifyButton).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatVnDateTime } from '../../domain/time.ts';
@@ -11,9 +12,7 @@ import { t } from '../i18n/core.ts';
 import { useLive } from '../live.ts';
 import { RUNNING } from '../search.ts';
 
-type Permission = NotificationPermission | 'unsupported';
-
-const permissionNow = (): Permission => ('Notification' in window ? Notification.permission : 'unsupported');
+const canNotify = (): boolean => 'Notification' in window && Notification.permission === 'granted';
 
 export function DueAlerts({ session }: { session: Session }) {
   const clock = useClock();
@@ -36,7 +35,6 @@ export function DueAlerts({ session }: { session: Session }) {
     [clock.now, mine, session.officerId],
     0,
   );
-  const [permission, setPermission] = useState<Permission>(permissionNow);
   // Ids already announced in this tab: an alert is news only once.
   const seen = useRef(new Set<string>());
   const [fresh, setFresh] = useState(0);
@@ -46,7 +44,7 @@ export function DueAlerts({ session }: { session: Session }) {
     if (news.length === 0) return;
     for (const r of news) seen.current.add(r.id);
     setFresh((n) => n + news.length);
-    if (permission === 'granted') {
+    if (canNotify()) {
       for (const r of news.slice(0, 3)) {
         try {
           new Notification(t('alert.notificationTitle'), {
@@ -58,13 +56,9 @@ export function DueAlerts({ session }: { session: Session }) {
         }
       }
     }
-  }, [nearDue, permission]);
+  }, [nearDue]);
 
-  const askPermission = (): void => {
-    void Notification.requestPermission().then(setPermission);
-  };
-
-  if (!(fresh > 0 && nearDue.length > 0) && overdue === 0 && permission !== 'default') return null;
+  if (!(fresh > 0 && nearDue.length > 0) && overdue === 0) return null;
   return (
     <div class="alerts no-print" data-testid="due-alerts">
       {fresh > 0 && nearDue.length > 0 && (
@@ -79,11 +73,6 @@ export function DueAlerts({ session }: { session: Session }) {
         <p class="warning" data-testid="overdue-alert">
           {t('alert.overdue', { n: overdue })} <a href="#/list/overdue">{t('alert.show')}</a>
         </p>
-      )}
-      {permission === 'default' && (
-        <button type="button" class="secondary" data-testid="notify-enable" onClick={askPermission}>
-          {t('alert.enableNotifications')}
-        </button>
       )}
     </div>
   );

@@ -8,6 +8,7 @@ import { ti } from '../i18n/intake.ts';
 import { lazy } from '../lazy.tsx';
 import { href } from '../router.ts';
 import { PrintButtons } from './PrintButtons.tsx';
+import { focusOnMount } from '../focus.ts';
 
 const IntakeForm = lazy(() => import('../forms/IntakeForm.tsx').then((m) => m.IntakeForm));
 
@@ -31,7 +32,7 @@ export function IntakeResult({ receipt, onNew }: { receipt: Receipt; onNew: () =
         <a class="button secondary" href={href({ name: 'dossier', id: receipt.id })} data-testid="receipt-open">
           {ti('result.open')}
         </a>
-        <button type="button" data-testid="receipt-new" onClick={onNew} autoFocus>
+        <button type="button" data-testid="receipt-new" onClick={onNew} ref={focusOnMount}>
           {ti('result.new')}
         </button>
       </div>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
 import { t } from '../i18n/core.ts';
+import { focusOnMount } from '../focus.ts';
 
 export function LockScreen({ session, onUnlock, onLogout }: { session: Session; onUnlock: (s: Session) => void; onLogout: () => void }) {
   const [password, setPassword] = useState('');
@@ -35,7 +36,7 @@ export function LockScreen({ session, onUnlock, onLogout }: { session: Session; 
               value={password}
               onInput={(e) => setPassword(e.currentTarget.value)}
               required
-              autoFocus
+              ref={focusOnMount}
             />
           </label>
           {error !== null && (

@@ -9,6 +9,7 @@ import { IntakeScreen } from '../screens/IntakeScreen.tsx';
 import type { StorageHealth } from '../storage.ts';
 import { DueAlerts } from './DueAlerts.tsx';
 import { LangSwitch } from './LangSwitch.tsx';
+import { NotifyButton } from './NotifyButton.tsx';
 
 const ListScreen = lazy(() => import('../screens/ListScreen.tsx').then((m) => m.ListScreen));
 const DossierScreen = lazy(() => import('../dossier/DossierScreen.tsx').then((m) => m.DossierScreen));
@@ -83,6 +84,7 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
           {t('shell.pending')} <strong data-testid="pending-count">{pending}</strong>
         </div>
         <LangSwitch />
+        <NotifyButton />
         <button type="button" class="link" data-testid="lock-button" onClick={onLock} title={t('shell.lockTitle')}>
           {t('shell.lock')}
         </button>

@@ -10,6 +10,7 @@ import type { DossierView, WorkflowAction } from '../../worker/types.ts';
 import { useUnits } from '../units.ts';
 import { parseVnDateTime } from '../vn-date.ts';
 import { td } from './messages.ts';
+import { focusOnMount } from '../focus.ts';
 
 export interface ActionFormProps {
   type: WorkflowActionType;
@@ -66,7 +67,7 @@ function TextArea({ label, value, set, testId, autoFocus }: { label: string; val
   return (
     <label>
       {label}
-      <textarea data-testid={testId} rows={2} value={value} onInput={(e) => set(e.currentTarget.value)} autoFocus={autoFocus} />
+      <textarea data-testid={testId} rows={2} value={value} onInput={(e) => set(e.currentTarget.value)} ref={autoFocus === true ? focusOnMount : undefined} />
     </label>
   );
 }
@@ -124,7 +125,7 @@ function Transfer(p: ActionFormProps) {
         <legend>{td('transfer.kind')}</legend>
         {KINDS.map((k, i) => (
           <label class="check" key={k}>
-            <input type="radio" name="transfer-kind" value={k} data-testid={`transfer-kind-${k}`} checked={kind === k} onChange={() => setKind(k)} autoFocus={i === 0} />
+            <input type="radio" name="transfer-kind" value={k} data-testid={`transfer-kind-${k}`} checked={kind === k} onChange={() => setKind(k)} ref={i === 0 ? focusOnMount : undefined} />
             {td(`transfer.${k}`)}
           </label>
         ))}
@@ -189,7 +190,7 @@ function RequestSupplement(p: ActionFormProps) {
                 next[i] = e.currentTarget.checked;
                 setChosen(next);
               }}
-              autoFocus={i === 0}
+              ref={i === 0 ? focusOnMount : undefined}
             />
             {n}
           </label>
@@ -220,7 +221,7 @@ function Resolve(p: ActionFormProps) {
         <legend>{td('resolve.outcome')}</legend>
         {(['approved', 'denied'] as const).map((o, i) => (
           <label class="check" key={o}>
-            <input type="radio" name="resolve-outcome" data-testid={`resolve-${o}`} checked={outcome === o} onChange={() => setOutcome(o)} autoFocus={i === 0} />
+            <input type="radio" name="resolve-outcome" data-testid={`resolve-${o}`} checked={outcome === o} onChange={() => setOutcome(o)} ref={i === 0 ? focusOnMount : undefined} />
             {td(`resolve.${o}`)}
           </label>
         ))}
@@ -264,7 +265,7 @@ function Apologize(p: ActionFormProps) {
       <div class="grid2">
         <label>
           {td('apologize.newDate')}
-          <input data-testid="apologize-date" inputMode="numeric" placeholder="dd/mm/yyyy" value={date} onInput={(e) => setDate(e.currentTarget.value)} autoFocus />
+          <input data-testid="apologize-date" inputMode="numeric" placeholder="dd/mm/yyyy" value={date} onInput={(e) => setDate(e.currentTarget.value)} ref={focusOnMount} />
         </label>
         <label>
           {td('apologize.newTime')}
@@ -288,7 +289,7 @@ function ReturnResult(p: ActionFormProps) {
         <legend>{td('return.rating')}</legend>
         {RATING_OPTIONS.map((r, i) => (
           <label class="check" key={r}>
-            <input type="radio" name="rating" data-testid={`rating-${r}`} checked={rating === r} onChange={() => setRating(r)} autoFocus={i === 0} />
+            <input type="radio" name="rating" data-testid={`rating-${r}`} checked={rating === r} onChange={() => setRating(r)} ref={i === 0 ? focusOnMount : undefined} />
             {td(`rating.${r}`)}
           </label>
         ))}

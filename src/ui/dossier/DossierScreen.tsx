@@ -17,6 +17,7 @@ import { ConflictBanner } from './ConflictBanner.tsx';
 import { DossierFacts } from './DossierFacts.tsx';
 import { td } from './messages.ts';
 import { Timeline } from './Timeline.tsx';
+import { focusOnMount } from '../focus.ts';
 
 /** The form that documents a step, offered for printing right after it. */
 const FORM_AFTER: Partial<Record<WorkflowActionType, FormId>> = { request_supplement: '02', apologize: '04', stop: '05' };
@@ -75,7 +76,7 @@ export function DossierScreen({ id, device }: Props) {
         <h1 class="sr-only">{td('print.preview', { form: td(`print.form${preview}`) })}</h1>
         <div class="actions no-print">
           <PrintButtons testId="preview-print" />
-          <button type="button" class="secondary" data-testid="preview-close" onClick={() => setPreview(null)} autoFocus>
+          <button type="button" class="secondary" data-testid="preview-close" onClick={() => setPreview(null)} ref={focusOnMount}>
             {td('print.close')}
           </button>
         </div>

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { IntakeDecision } from '../../worker/types.ts';
 import { ti } from '../i18n/intake.ts';
+import { focusOnMount } from '../focus.ts';
 
 interface Props {
   kind: 'supplement' | 'refuse';
@@ -16,7 +17,8 @@ interface Props {
 }
 
 export function DecisionPanel({ kind, candidates, busy, onConfirm, onCancel }: Props) {
-  const [chosen, setChosen] = useState<boolean[]>(() => candidates.map(() => true));
+  // Unticked by the officer; a candidate not listed here is proposed (the candidates follow the checklist).
+  const [dropped, setDropped] = useState<ReadonlySet<string>>(new Set());
   const [extra, setExtra] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +34,7 @@ export function DecisionPanel({ kind, candidates, busy, onConfirm, onCancel }: P
       return;
     }
     const missing = [
-      ...candidates.filter((_, i) => chosen[i] === true),
+      ...candidates.filter((c) => !dropped.has(c)),
       ...extra
         .split('\n')
         .map((s) => s.trim())
@@ -52,16 +54,17 @@ export function DecisionPanel({ kind, candidates, busy, onConfirm, onCancel }: P
       {kind === 'supplement' && (
         <fieldset>
           <legend>{ti('decision.missing')}</legend>
-          {candidates.map((name, i) => (
+          {candidates.map((name) => (
             <label class="check" key={name}>
               <input
                 type="checkbox"
                 data-testid="decision-missing"
-                checked={chosen[i] === true}
+                checked={!dropped.has(name)}
                 onChange={(e) => {
-                  const next = [...chosen];
-                  next[i] = e.currentTarget.checked;
-                  setChosen(next);
+                  const next = new Set(dropped);
+                  if (e.currentTarget.checked) next.delete(name);
+                  else next.add(name);
+                  setDropped(next);
                 }}
               />
               {name}
@@ -82,7 +85,7 @@ export function DecisionPanel({ kind, candidates, busy, onConfirm, onCancel }: P
           placeholder={ti(kind === 'supplement' ? 'decision.reasonSupplementHint' : 'decision.reasonRefuseHint')}
           value={reason}
           onInput={(e) => setReason(e.currentTarget.value)}
-          autoFocus
+          ref={focusOnMount}
         />
       </label>
       {error !== null && (

@@ -4,6 +4,7 @@ import type { DeviceSummary } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
+import { focusOnMount } from '../focus.ts';
 
 export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) => void }) {
   const [code, setCode] = useState('');
@@ -31,7 +32,7 @@ export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) =>
       <form data-testid="enroll-form" onSubmit={(e) => void submit(e)}>
         <label>
           {t('enroll.code')}
-          <input data-testid="enroll-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required autoFocus />
+          <input data-testid="enroll-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required ref={focusOnMount} />
         </label>
         <label>
           {t('enroll.label')}

@@ -15,6 +15,7 @@ import { ApplicantFields, FieldError } from '../intake/ApplicantFields.tsx';
 import { ComponentRows } from '../intake/ComponentRows.tsx';
 import { DecisionPanel } from '../intake/DecisionPanel.tsx';
 import { componentNames, emptyForm, freshComponents, missingOf, toInput, type FormState } from '../intake/model.ts';
+import { focusOnMount } from '../focus.ts';
 
 export function IntakeScreen({ device }: { device: DeviceSummary }) {
   const [procs, setProcs] = useState<Procedure[]>([]);
@@ -37,6 +38,21 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
     const idle = window.setTimeout(preloadIntakeForms, 1500);
     return () => window.clearTimeout(idle);
   }, []);
+
+  // Alt+N / Alt+B / Alt+C, handled here rather than with accesskey: browsers differ on accesskey
+  // modifiers, and a key must never submit twice.
+  useEffect(() => {
+    if (receipt !== null) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+      const id = { n: 'intake-submit', b: 'intake-supplement', c: 'intake-refuse' }[e.key.toLowerCase()];
+      if (id === undefined) return;
+      e.preventDefault();
+      document.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)?.click();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [receipt]);
 
   const proc = procs.find((p) => p.code === form.procedureCode);
   const set = (patch: Partial<FormState>): void => setForm((f) => ({ ...f, ...patch }));
@@ -105,7 +121,7 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
             }}
             aria-invalid={errors['procedureCode'] !== undefined}
             aria-describedby={errors['procedureCode'] !== undefined ? 'err-procedureCode' : proc !== undefined ? 'proc-time' : undefined}
-            autoFocus
+            ref={focusOnMount}
           >
             <option value="">{ti('intake.chooseProcedure')}</option>
             {procs.map((p) => (
@@ -137,7 +153,7 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
           </p>
         )}
         <div class="actions">
-          <button type="submit" data-testid="intake-submit" disabled={busy} accessKey="n" aria-keyshortcuts="Alt+N Enter">
+          <button type="submit" data-testid="intake-submit" disabled={busy} aria-keyshortcuts="Alt+N Enter">
             {busy && deciding === null ? ti('intake.saving') : ti('intake.receive')}
           </button>
           <button
@@ -145,7 +161,6 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
             class="secondary"
             data-testid="intake-supplement"
             disabled={busy}
-            accessKey="b"
             aria-keyshortcuts="Alt+B"
             aria-expanded={deciding === 'supplement'}
             onClick={() => setDeciding('supplement')}
@@ -157,7 +172,6 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
             class="danger"
             data-testid="intake-refuse"
             disabled={busy}
-            accessKey="c"
             aria-keyshortcuts="Alt+C"
             aria-expanded={deciding === 'refuse'}
             onClick={() => setDeciding('refuse')}
@@ -171,7 +185,7 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
       </form>
       {deciding !== null && (
         <DecisionPanel
-          key={`${deciding}:${missingOf(form, proc).join('|')}`}
+          key={deciding}
           kind={deciding}
           candidates={missingOf(form, proc)}
           busy={busy}

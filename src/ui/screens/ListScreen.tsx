@@ -14,6 +14,7 @@ import { viCollator } from '../i18n/index.ts';
 import { useLive } from '../live.ts';
 import { href, navigate } from '../router.ts';
 import { NO_FILTER, searchDossiers, type ListFilter, type When } from '../search.ts';
+import { focusOnMount } from '../focus.ts';
 
 const WHEN: readonly When[] = ['all', 'today', 'due_soon', 'overdue'];
 const STATUSES = ['received', 'supplement_requested', 'processing', 'resolved', 'returned', 'refused', 'withdrawn', 'stopped'] as const;
@@ -69,7 +70,7 @@ export function ListScreen({ when }: { when?: string | undefined }) {
       <h1>{t('list.title')}</h1>
       <label>
         {t('list.search')}
-        <input data-testid="list-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} autoFocus />
+        <input data-testid="list-search" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} ref={focusOnMount} />
       </label>
       <div class="filters" role="group" aria-label={t('list.filters')}>
         <label>

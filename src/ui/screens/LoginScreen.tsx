@@ -4,6 +4,7 @@ import type { DeviceSummary, Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
+import { focusOnMount } from '../focus.ts';
 
 export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogin: (s: Session) => void }) {
   const [username, setUsername] = useState('');
@@ -31,7 +32,7 @@ export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogi
       <form data-testid="login-form" onSubmit={(e) => void submit(e)}>
         <label>
           {t('login.username')}
-          <input data-testid="login-username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autoFocus />
+          <input data-testid="login-username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required ref={focusOnMount} />
         </label>
         <label>
           {t('login.password')}

@@ -39,7 +39,7 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Report> {
     return new SimDevice(i, `dev-${i}`, 1000 + i, skew);
   });
   const offline = new Set<number>();
-  let net: Wire[] = [];
+  const net: Wire[] = [];
   let now = Date.UTC(2025, 2, 3, 2, 0, 0);
   let intakes = 0;
   let steps = 0;

@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { formatDossierCode } from '../src/domain/dossier-code.ts';
 import { reduceDossier } from '../src/domain/dossier.ts';
 import { vnDayKey } from '../src/domain/time.ts';
-import { allowedActions, buildEvent, type OfficerRole } from '../src/domain/workflow.ts';
+import { allowedActions, buildEvent, type OfficerRole, type WorkflowAction } from '../src/domain/workflow.ts';
 import { MsgType } from '../src/protocol/constants.ts';
 import { dossierDocName } from '../src/protocol/doc-names.ts';
 import type { Message } from '../src/protocol/messages.ts';
@@ -113,7 +113,7 @@ export class ChaosDevice extends NodeDevice {
         const types = allowedActions(state, role).filter((t) => t === 'transfer' || t === 'accept' || t === 'resolve' || t === 'return_result');
         if (types.length === 0) return { ok: false, reason: 'none', message: '' };
         const type = rng.pick(types);
-        const action =
+        const action: WorkflowAction =
           type === 'transfer'
             ? ({ type, to: { kind: 'commune_office', name: 'Bộ phận chuyên môn' } } as const)
             : type === 'resolve'

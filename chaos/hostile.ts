@@ -155,7 +155,7 @@ async function http(t: Target, method: string, path: string, body?: string | Buf
     const res = await fetch(`${t.url}${path}`, {
       method,
       headers: { 'content-type': contentType, ...(admin ? { authorization: `Bearer ${t.adminToken}` } : {}) },
-      ...(body === undefined ? {} : { body }),
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : new Uint8Array(body) }),
     });
     await res.arrayBuffer().catch(() => undefined);
     return `http ${res.status}`;

@@ -46,6 +46,11 @@ export interface DossierEvent {
   /** Device clock, ms since epoch. */
   at: number;
   officer: string;
+  /**
+   * The officer's name as it was when the step was taken: another commune's device, which never
+   * received that officer's record, can still show who did it (timeline, Mẫu 06).
+   */
+  officerName?: string;
   device: string;
   /** Set by the server when it stored the event; absent while offline. */
   serverAt?: number;

@@ -30,6 +30,8 @@ export interface ApiDeps {
   onCommitted: (device: DeviceInfo) => void;
   /** The working-time calendar, null until its data file is loaded. */
   calendar: () => WorkCalendar | null;
+  /** Names of Đà Nẵng's units by code (from the precached data file), for dossiers of other communes. */
+  unitNames: () => Record<string, string>;
 }
 
 const fail = (reason: string, message: string, fieldErrors?: Record<string, string>): Failure =>
@@ -133,7 +135,13 @@ export class WorkerApi {
     const day = vnDayKey(now);
     const time = processingTime(procedure);
     const due = decision.kind === 'receive' ? this.dueFor(now, time) : null;
-    const event = intakeEvent(decision, { id: crypto.randomUUID(), at: now, officer: session.officerId, device: device.deviceId });
+    const event = intakeEvent(decision, {
+      id: crypto.randomUUID(),
+      at: now,
+      officer: session.officerId,
+      officerName: session.displayName,
+      device: device.deviceId,
+    });
     let code = '';
     try {
       await this.d.store.commitNewDossier(
@@ -203,8 +211,12 @@ export class WorkerApi {
     return dossierView(this.dossierDeps(), id, this.session);
   }
 
-  act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>> {
-    return actOnDossier(this.dossierDeps(), id, action, this.device, this.session);
+  async act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>> {
+    const out = await actOnDossier(this.dossierDeps(), id, action, this.device, this.session);
+    // Like an intake: a step taken online goes up now, not with the next intake (S1 is about keeping,
+    // this is about sending).
+    if (out.ok && this.device !== undefined) this.d.onCommitted(this.device);
+    return out;
   }
 
   async officerNames(): Promise<Record<string, string>> {
@@ -217,7 +229,7 @@ export class WorkerApi {
       store: this.d.store,
       now: this.d.now,
       newId: () => crypto.randomUUID(),
-      unitName: (code) => (code === this.device?.unit ? this.device.unitName : code),
+      unitName: (code) => (code === this.device?.unit ? this.device.unitName : (this.d.unitNames()[code] ?? code)),
       officerNames: () => this.officerNames(),
     };
   }

@@ -87,7 +87,7 @@ export async function actOnDossier(
       // The apology rule needs the due date in force, which only the calendar can tell.
       const built = buildEvent(action, dueAt === null ? state : { ...state, dueAt }, ctx);
       if (!built.ok) return { ok: false, reason: built.reason, message: built.detail ?? 'Không thực hiện được thao tác này.' };
-      const update = appendEventUpdate(doc, built.value);
+      const update = appendEventUpdate(doc, { ...built.value, officerName: session.displayName });
       // Any-center: a dossier sent to another commune becomes readable and writable there (S12).
       const grant = action.type === 'transfer' && action.to.kind === 'other_commune' ? action.to.unit : undefined;
       return grant !== undefined && grant !== row.unit ? { ok: true, update, grant, result: null } : { ok: true, update, result: null };

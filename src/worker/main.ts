@@ -20,6 +20,7 @@ const STATUS_CHANNEL = 'motcua-status';
 const projector = new Projector(null);
 const store = new LocalStore(openDb(), projector);
 let calendar: WorkCalendar | null = null;
+let unitNames: Record<string, string> = {};
 
 /** Projection rows written before this version lack fields (due dates): recompute them once. */
 const PROJECTION_VERSION = 2;
@@ -29,6 +30,12 @@ const PROJECTION_VERSION = 2;
  * date in the background. Boot waits for the calendar only, so the first receipt has its due date.
  */
 async function prepare(): Promise<void> {
+  try {
+    const units = (await (await fetch(`${self.location.origin}/data/units.json`)).json()) as { code: string; name: string }[];
+    unitNames = Object.fromEntries(units.map((u) => [u.code, u.name]));
+  } catch (e) {
+    console.error('unit names not loaded: other communes show by code', e);
+  }
   try {
     const res = await fetch(`${self.location.origin}/data/holidays.json`);
     calendar = buildCalendar(await res.json());
@@ -99,6 +106,7 @@ const api = new WorkerApi({
   now: Date.now,
   fetch: (input, init) => fetch(input, init),
   calendar: () => calendar,
+  unitNames: () => unitNames,
   onCommitted: (device) => {
     if (!syncRequested) {
       syncRequested = true;

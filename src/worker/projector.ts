@@ -34,7 +34,7 @@ export class Projector {
     const events: ViewEvent[] = sortEvents(raw).map((e) => ({
       ...e,
       serverAt: stamps.get(e.id) ?? null,
-      officerName: officerNames[e.officer] ?? e.officer,
+      officerName: officerNames[e.officer] ?? e.officerName ?? e.officer,
     }));
     let due: number | null = null;
     if (state.receivedAt !== null && this.calendar !== null) {

@@ -12,6 +12,7 @@ import { clockAt, loadCalendar } from '../due.ts';
 import { DossierForm, formsFor, type FormId } from '../forms/DossierForm.tsx';
 import { useLive } from '../live.ts';
 import { href } from '../router.ts';
+import { useUnits, type Unit } from '../units.ts';
 import { ActionForm } from './ActionForms.tsx';
 import { ConflictBanner } from './ConflictBanner.tsx';
 import { DossierFacts } from './DossierFacts.tsx';
@@ -22,6 +23,13 @@ import { focusOnMount } from '../focus.ts';
 /** The form that documents a step, offered for printing right after it. */
 const FORM_AFTER: Partial<Record<WorkflowActionType, FormId>> = { request_supplement: '02', apologize: '04', stop: '05' };
 
+/** A dossier transferred here from another commune may name its home unit by code only: show its name. */
+function withUnitName(v: DossierView, units: readonly Unit[]): DossierView {
+  if (v.homeUnitName !== v.homeUnit) return v;
+  const name = units.find((u) => u.code === v.homeUnit)?.name;
+  return name === undefined ? v : { ...v, homeUnitName: name };
+}
+
 interface Props {
   id: string;
   session: Session;
@@ -29,7 +37,7 @@ interface Props {
 }
 
 export function DossierScreen({ id, device }: Props) {
-  const [view, setView] = useState<DossierView | null | undefined>(undefined);
+  const [loaded, setView] = useState<DossierView | null | undefined>(undefined);
   const [acting, setActing] = useState<WorkflowActionType | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -38,6 +46,7 @@ export function DossierScreen({ id, device }: Props) {
   const [suggestedDue, setSuggestedDue] = useState<number | null>(null);
   const stamp = useLive((db) => db.dossiers.get(id).then((r) => (r === undefined ? -1 : r.updatedAt)), [id], 0);
 
+  const units = useUnits();
   useEffect(() => {
     let live = true;
     worker()
@@ -55,13 +64,13 @@ export function DossierScreen({ id, device }: Props) {
   }, [id, stamp]);
 
   useEffect(() => {
-    if (acting !== 'apologize' || view?.dueAt == null) return;
-    const due = view.dueAt;
+    if (acting !== 'apologize' || loaded?.dueAt == null) return;
+    const due = loaded.dueAt;
     void loadCalendar().then((c) => setSuggestedDue(c === null ? due + 24 * 3600_000 : c.mod.addWorkingDays(c.cal, due, 1)));
-  }, [acting, view?.dueAt]);
+  }, [acting, loaded?.dueAt]);
 
-  if (view === undefined) return <main class="card"><p class="loading">{td('dossier.loading')}</p></main>;
-  if (view === null) {
+  if (loaded === undefined) return <main class="card"><p class="loading">{td('dossier.loading')}</p></main>;
+  if (loaded === null) {
     return (
       <main class="card" data-testid="dossier-screen" data-state="missing">
         <a href={href({ name: 'list' })}>{td('dossier.back')}</a>
@@ -69,6 +78,8 @@ export function DossierScreen({ id, device }: Props) {
       </main>
     );
   }
+
+  const view = withUnitName(loaded, units);
 
   if (preview !== null) {
     return (
@@ -86,7 +97,6 @@ export function DossierScreen({ id, device }: Props) {
   }
 
   async function act(action: WorkflowAction): Promise<void> {
-    if (view === null || view === undefined) return;
     setBusy(true);
     setError(null);
     const r = await worker().act(view.id, action);

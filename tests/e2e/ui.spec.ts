@@ -8,7 +8,7 @@ import { randomApplicant } from './support/data.ts';
 import { expect, test } from './support/fixtures.ts';
 import { enrollOnline, UNIT } from './support/flows.ts';
 import { dossierCodePattern, officerFor } from './support/pages.ts';
-import { DashboardPage, FullIntakePage, LEADER_20209, switchOfficer } from './support/workflow-pages.ts';
+import { DashboardPage, DossierPage, FullIntakePage, LEADER_20209, switchOfficer } from './support/workflow-pages.ts';
 
 test('@ui an intake from the keyboard alone, then the language switch', async ({ harness }) => {
   const server = await harness.server();
@@ -139,5 +139,57 @@ test('@ui due-date filters, the overdue alert and dashboard, and the idle lock (
     await page.getByTestId('lock-submit').click();
     await expect(page.getByTestId('lock-screen')).toHaveCount(0);
     await expect(page.getByTestId('dashboard')).toBeVisible();
+  });
+});
+
+test('@ui two offline returns of one result: both laptops show the conflict for a person to settle', async ({ harness }) => {
+  const server = await harness.server();
+  await server.start();
+  const a = await enrollOnline(harness, server, 'A');
+  const b = await enrollOnline(harness, server, 'B');
+  const A = a.ui;
+  const B = b.ui;
+  const taken = await new FullIntakePage(A.page).takeIn(randomApplicant(), UNIT, 'receive', { procedure: 'cap-giay-xac-nhan-tinh-trang-hon-nhan' });
+
+  await test.step('A (leader) resolves it; B sees the result ready to return', async () => {
+    await switchOfficer(A, LEADER_20209);
+    const dossier = new DossierPage(A.page);
+    await dossier.openByCode(taken.code);
+    await dossier.resolveApproved('27/GXN-UBND');
+    await expect.poll(() => A.pendingCount(), { timeout: 60_000 }).toBe(0);
+    await B.list.open();
+    await B.list.search(taken.code);
+    await expect(B.list.row(taken.code)).toContainText('Đã giải quyết xong', { timeout: 60_000 });
+  });
+
+  await test.step('the data center stops; both return the result to the citizen', async () => {
+    await server.stop();
+    const onA = new DossierPage(A.page);
+    await onA.returnResult('very_satisfied');
+    await onA.expectStatus('returned');
+    const onB = new DossierPage(B.page);
+    await onB.openByCode(taken.code);
+    await onB.returnResult('unsatisfied');
+    await onB.expectStatus('returned');
+    await expect(B.page.getByTestId('dossier-conflicts')).toHaveCount(0);
+  });
+
+  await test.step('the data center returns: both converge and flag the second return as a conflict', async () => {
+    await server.start();
+    for (const app of [A, B]) {
+      await expect.poll(() => app.pendingCount(), { timeout: 60_000 }).toBe(0);
+      const banner = app.page.getByTestId('dossier-conflicts');
+      await expect(banner).toBeVisible({ timeout: 60_000 });
+      await expect(banner).toContainText('Xung đột – cần người xử lý');
+      await expect(banner.getByTestId('dossier-conflict')).toHaveCount(1);
+      await expect(app.page.getByTestId('timeline-event').filter({ hasText: 'Trả kết quả' })).toHaveCount(2);
+      await expect(app.page.locator('[data-testid="timeline-event"].conflict')).toHaveCount(1);
+    }
+    // The same event is the conflicting one on both laptops.
+    const conflictOn = async (app: typeof A): Promise<string> => app.page.locator('[data-testid="timeline-event"].conflict').innerText();
+    expect(await conflictOn(A)).toBe(await conflictOn(B));
+    await A.page.getByTestId('nav-list').click();
+    await A.list.search(taken.code);
+    await expect(A.list.row(taken.code).getByTestId('row-conflict')).toHaveCount(1);
   });
 });

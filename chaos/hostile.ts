@@ -171,6 +171,21 @@ export interface HostileCase {
   run(t: Target, rng: Rng): Promise<string>;
 }
 
+/**
+ * Random bytes that Y.decodeUpdate refuses. Some random strings do decode (seed 2025 found one), and
+ * the server then stores them like any update of the device's own commune: see docs/chaos.md.
+ */
+function undecodable(r: Rng): Uint8Array {
+  for (;;) {
+    const bytes = Uint8Array.from({ length: r.int(1, 200) }, () => r.int(0, 255));
+    try {
+      Y.decodeUpdate(bytes);
+    } catch {
+      return bytes;
+    }
+  }
+}
+
 const doc = (unit: string, rng: Rng): string => `${unit}/dossier/${rng.uuid()}`;
 
 export const CASES: readonly HostileCase[] = [
@@ -199,7 +214,7 @@ export const CASES: readonly HostileCase[] = [
   {
     kind: 'garbage_yjs',
     expect: ['close 4400'],
-    run: (t, r) => wsCase(t, { send: (ws) => ws.send(rawPush(r.uuid(), [{ doc: doc(t.unit, r), update: Uint8Array.from({ length: r.int(1, 200) }, () => r.int(0, 255)) }])) }),
+    run: (t, r) => wsCase(t, { send: (ws) => ws.send(rawPush(r.uuid(), [{ doc: doc(t.unit, r), update: undecodable(r) }])) }),
   },
   {
     kind: 'truncated_yjs',

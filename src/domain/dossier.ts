@@ -5,6 +5,7 @@
  * dossier offline can produce an impossible history (returned twice, resolved after a refusal): such
  * an event is kept and reported as a conflict for a person to settle, never silently dropped.
  */
+import { skewReason, trustedTimes } from './clock.ts';
 import { eventLabel, statusLabel } from './dossier-labels.ts';
 import {
   isDossierEventType,
@@ -101,7 +102,7 @@ const creates = (e: DossierEvent): boolean => e.type === 'received' || e.data?.[
  */
 function applicationOrder(events: readonly DossierEvent[]): DossierEvent[] {
   const seen = new Set<string>();
-  const unique = sortEvents(events).filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
+  const unique = sortEvents(trustedTimes(events).events).filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
   const first = unique.findIndex(creates);
   const receipt = unique[first];
   if (first <= 0 || receipt === undefined) return unique;
@@ -173,9 +174,18 @@ export function emptyState(): DossierState {
   };
 }
 
+/**
+ * The events in the order the reducer applies them (distinct, intake first, device clocks ahead of
+ * the server corrected): the order a timeline should show.
+ */
+export function orderedEvents(events: readonly DossierEvent[]): DossierEvent[] {
+  return applicationOrder(events);
+}
+
 export function reduceDossier(events: readonly DossierEvent[]): DossierState {
   const ordered = applicationOrder(events);
   const state = emptyState();
+  for (const f of trustedTimes(events).skewed) state.conflicts.push({ eventId: f.eventId, reason: skewReason(f.aheadMs) });
   state.eventCount = ordered.length;
   let resumeTo: DossierStatus = 'received';
   for (const e of ordered) {

@@ -5,7 +5,7 @@
 import type * as Y from 'yjs';
 import type { DossierRow } from '../db/schema.ts';
 import { dueAt, type WorkCalendar } from '../domain/calendar.ts';
-import { currentDueAt, reduceDossier, sortEvents, type DossierState } from '../domain/dossier.ts';
+import { currentDueAt, orderedEvents, reduceDossier, type DossierState } from '../domain/dossier.ts';
 import { nameWords } from '../domain/search.ts';
 import { parseDocName } from '../protocol/doc-names.ts';
 import { eventsOf, readFields, serverTimesOf, type DossierFields } from './dossier-doc.ts';
@@ -29,13 +29,20 @@ export class Projector {
   derive(doc: Y.Doc, officerNames: Record<string, string> = {}): Derived {
     const fields = readFields(doc);
     const stamps = serverTimesOf(doc);
-    const raw = eventsOf(doc).toArray();
+    // Server stamps join the events before reduction: they correct device clocks running ahead.
+    const raw = eventsOf(doc)
+      .toArray()
+      .map((e) => {
+        const at = stamps.get(e.id);
+        return at === undefined ? e : { ...e, serverAt: at };
+      });
     const state = reduceDossier(raw);
-    const events: ViewEvent[] = sortEvents(raw).map((e) => ({
-      ...e,
-      serverAt: stamps.get(e.id) ?? null,
-      officerName: officerNames[e.officer] ?? e.officerName ?? e.officer,
-    }));
+    const byId = new Map(raw.map((e) => [e.id, e]));
+    // Shown in the order the reducer applied them, each with the device time it was recorded with.
+    const events: ViewEvent[] = orderedEvents(raw).map((o) => {
+      const e = byId.get(o.id) ?? o;
+      return { ...e, serverAt: e.serverAt ?? null, officerName: officerNames[e.officer] ?? e.officerName ?? e.officer };
+    });
     let due: number | null = null;
     if (state.receivedAt !== null && this.calendar !== null) {
       const base = dueAt(this.calendar, {

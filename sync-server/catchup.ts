@@ -20,7 +20,7 @@ import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
 import type { Device } from './store/types.ts';
 import { eventStamps } from './events.ts';
-import { buildPullPage, checkYjsUpdate } from './yupdates.ts';
+import { buildPullPage, checkYjsUpdate, DOSSIER_ROOTS } from './yupdates.ts';
 
 export class CatchupChannel {
   private readonly sessions = new Set<CatchupSession>();
@@ -135,7 +135,7 @@ class CatchupSession implements FrameHandler<Message> {
     for (const g of grants) {
       if ((await this.deps.store.getUnit(g.unit)) === null) throw new ProtocolError('grant: unknown unit');
     }
-    for (const it of items) checkYjsUpdate(it.update);
+    for (const it of items) checkYjsUpdate(it.update, parseDocName(it.doc)?.kind === 'dossier' ? DOSSIER_ROOTS : undefined);
     const stamps = await eventStamps(items, (doc) => this.deps.store.readDoc(doc));
 
     const stored = await this.deps.store.appendBatch(

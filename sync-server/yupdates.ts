@@ -15,13 +15,28 @@ export const PULL_PAGE_BYTES = 4 * 1024 * 1024;
 /** Rows merged at once: Y.mergeUpdates is superlinear in the number of updates, so merge in chunks. */
 export const MERGE_CHUNK_ROWS = 256;
 
-/** Throws ProtocolError unless `update` decodes as a Yjs (v1) update; returns whether it changes anything. */
-export function checkYjsUpdate(update: Uint8Array): { readonly empty: boolean } {
+/** The root types of a dossier doc (src/worker/dossier-doc.ts): fields, events, server stamps. */
+export const DOSSIER_ROOTS: ReadonlySet<string> = new Set(['f', 'events', 'st']);
+
+/**
+ * Throws ProtocolError unless `update` decodes as a Yjs (v1) update and, when `roots` is given, every
+ * item that names its root type names one of them (bytes that merely happen to decode usually do
+ * not). Items placed by their neighbours name no root and are not judged here. Returns whether the
+ * update changes anything.
+ */
+export function checkYjsUpdate(update: Uint8Array, roots?: ReadonlySet<string>): { readonly empty: boolean } {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
     decoded = Y.decodeUpdate(update);
   } catch {
     throw new ProtocolError('update: not a Yjs update');
+  }
+  if (roots !== undefined) {
+    for (const s of decoded.structs) {
+      if (s instanceof Y.Item && typeof s.parent === 'string' && !roots.has(s.parent)) {
+        throw new ProtocolError('update: writes a root type this doc does not have');
+      }
+    }
   }
   return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
 }

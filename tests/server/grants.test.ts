@@ -31,14 +31,14 @@ afterEach(async () => {
 const connect = SyncTestClient.welcomed;
 
 function fieldsOf(items: readonly PullItem[], doc: string): Record<string, unknown> {
-  return docOf(items.filter((it) => it.doc === doc).map((it) => it.update)).getMap('fields').toJSON();
+  return docOf(items.filter((it) => it.doc === doc).map((it) => it.update)).getMap('f').toJSON();
 }
 
 /** An edit made on top of what a device pulled: causally after it, as a device's would be. */
 function editAfter(items: readonly PullItem[], edit: (fields: Y.Map<unknown>) => void): Uint8Array {
   const doc = docOf(items.map((it) => it.update));
   const before = Y.encodeStateVector(doc);
-  edit(doc.getMap('fields'));
+  edit(doc.getMap('f'));
   return Y.encodeStateAsUpdate(doc, before);
 }
 
@@ -115,7 +115,7 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     await ca.next(MsgType.Notify);
     const atA = await pullAll(ca, 100);
     expect(atA.items.map((it) => [it.doc, it.update])).toEqual([[doc, accepted]]);
-    expect(docOf([intake, accepted]).getMap('fields').get('status')).toBe('accepted');
+    expect(docOf([intake, accepted]).getMap('f').get('status')).toBe('accepted');
     expect((await pullAll(cb, 100, history.cursor)).items).toEqual([]);
     const cb2 = await connect(t, b2.token);
     const atB2 = await pullAll(cb2, 100);
@@ -123,7 +123,7 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     expect(fieldsOf(atB2.items, doc)).toEqual({ name: 'Trần Thị Bưởi', status: 'accepted', transferredTo: OTHER_UNIT });
 
     // B opens it live; A's other dossier stays closed to B, and the third commune gets nothing at all.
-    expect((await liveState(t, b.token, doc)).getMap('fields').get('status')).toBe('accepted');
+    expect((await liveState(t, b.token, doc)).getMap('f').get('status')).toBe('accepted');
     expect(await liveClose(t, b.token, other)).toBe(CloseCode.Forbidden);
     expect(await liveClose(t, c.token, doc)).toBe(CloseCode.Forbidden);
     const cc = await connect(t, c.token);

@@ -73,10 +73,10 @@ export async function addDevice(store: SyncStore, unit = UNIT, role: DeviceRole 
 
 export const dossierDoc = (unit = UNIT): string => `${unit}/dossier/${randomUUID()}`;
 
-/** A Yjs update setting `fields` on the doc's 'fields' map, from a fresh client. */
+/** A Yjs update setting `fields` on the doc's 'f' (fields) map, from a fresh client. */
 export function fieldsUpdate(fields: Record<string, string | number>): Uint8Array {
   const doc = new Y.Doc();
-  const map = doc.getMap('fields');
+  const map = doc.getMap('f');
   for (const [k, v] of Object.entries(fields)) map.set(k, v);
   return Y.encodeStateAsUpdate(doc);
 }
@@ -101,7 +101,7 @@ export function docOf(updates: readonly Uint8Array[]): Y.Doc {
 export function readFields(updates: readonly Uint8Array[]): Record<string, unknown> {
   const doc = new Y.Doc();
   for (const u of updates) Y.applyUpdate(doc, u);
-  return doc.getMap('fields').toJSON();
+  return doc.getMap('f').toJSON();
 }
 
 export interface Closed {

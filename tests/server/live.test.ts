@@ -128,16 +128,16 @@ describe('/yjs live docs', () => {
     await sync.next(MsgType.Welcome);
     sync.send({ type: MsgType.Push, batchId: 'x', items: [{ doc, update: fieldsUpdate({ status: 'received' }) }] });
     await sync.next(MsgType.PushAck);
-    expect(await valueArrives(live.doc, 'fields', 'status')).toBe('received');
+    expect(await valueArrives(live.doc, 'f', 'status')).toBe('received');
 
-    live.doc.getMap('fields').set('note', 'đã gọi');
+    live.doc.getMap('f').set('note', 'đã gọi');
     const notify = await sync.next(MsgType.Notify);
     sync.send({ type: MsgType.Pull, since: 1, limit: 10 });
     const page = await sync.next(MsgType.PullBatch);
     expect(page.cursor).toBe(notify.headSeq);
     const y = new Y.Doc();
     for (const it of page.items) Y.applyUpdate(y, it.update);
-    expect(y.getMap('fields').get('note')).toBe('đã gọi');
+    expect(y.getMap('f').get('note')).toBe('đã gọi');
     sync.close();
   });
 

@@ -28,8 +28,8 @@ async function pushDossiers(c: SyncTestClient, n: number, unit?: string): Promis
     const y = new Y.Doc();
     const edits: Uint8Array[] = [];
     y.on('update', (u: Uint8Array) => edits.push(u));
-    y.getMap('fields').set('name', `hồ sơ ${i}`);
-    y.getMap('fields').set('status', 'received');
+    y.getMap('f').set('name', `hồ sơ ${i}`);
+    y.getMap('f').set('status', 'received');
     return edits.map((update) => ({ doc, update }));
   });
   for (let i = 0; i < items.length; i += 100) {

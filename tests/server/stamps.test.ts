@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { MsgType, PATHS } from '../../src/protocol/constants.ts';
+import { CloseCode, MsgType, PATHS } from '../../src/protocol/constants.ts';
 import type { PullItem } from '../../src/protocol/messages.ts';
 import { SERVER_DEVICE, STAMP_MAP } from '../../sync-server/store/server-rows.ts';
 import {
@@ -105,19 +105,24 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
     asMap.getMap('events').set('e1', dossierEvent('e1'));
     const elsewhere = new Y.Doc();
     elsewhere.getArray('notes').push([dossierEvent('n1')]);
-    const updates = [fieldsUpdate({ name: 'x' }), odd.updates[0] ?? new Uint8Array(), Y.encodeStateAsUpdate(asMap), Y.encodeStateAsUpdate(elsewhere), new Uint8Array([0, 0])];
+    const updates = [fieldsUpdate({ name: 'x' }), odd.updates[0] ?? new Uint8Array(), Y.encodeStateAsUpdate(asMap), new Uint8Array([0, 0])];
     ca.send({ type: MsgType.Push, batchId: 'odd', items: updates.map((update) => ({ doc: dossierDoc(), update })) });
-    expect(await ca.next(MsgType.PushAck)).toMatchObject({ seqs: [1, 2, 3, 4, 5], headSeq: 5 });
+    expect(await ca.next(MsgType.PushAck)).toMatchObject({ seqs: [1, 2, 3, 4], headSeq: 4 });
     // An event in a queue doc is not a dossier event.
     const queue = new Y.Doc();
     queue.getArray('events').push([dossierEvent('q1')]);
     ca.send({ type: MsgType.Push, batchId: 'queue', items: [{ doc: `${a.device.unit}/queue/2026-11-22`, update: Y.encodeStateAsUpdate(queue) }] });
-    expect(await ca.next(MsgType.PushAck)).toMatchObject({ headSeq: 6 });
+    expect(await ca.next(MsgType.PushAck)).toMatchObject({ headSeq: 5 });
     expect(await stampsInLog(t)).toEqual([]);
     ca.send({ type: MsgType.Ping, nonce: 3 });
     expect(await ca.next(MsgType.Pong)).toEqual({ type: MsgType.Pong, nonce: 3 });
     expect(ca.unread(MsgType.Notify)).toEqual([]);
     ca.close();
+    // A dossier update that writes a root type dossiers do not have is refused, nothing stored (S8).
+    const cb = await connect(t, a.token);
+    cb.send({ type: MsgType.Push, batchId: 'notes', items: [{ doc: dossierDoc(), update: Y.encodeStateAsUpdate(elsewhere) }] });
+    expect((await cb.closed).code).toBe(CloseCode.BadFrame);
+    expect((await t.store.stats()).headSeq).toBe(5);
   });
 
   it('a live /yjs edit that adds an event is stamped: every client of the room, the sender too, and /sync devices get it', async () => {

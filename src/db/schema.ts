@@ -46,6 +46,8 @@ export interface DossierRow {
   officer: string;
   /** Where it is being processed now (the body's name), '' at the center. */
   handler: string;
+  /** When it was resolved (ms), 0 while not: with dueAt it tells whether it was on time. */
+  resolvedAt: number;
   updatedAt: number;
 }
 

@@ -23,7 +23,7 @@ let calendar: WorkCalendar | null = null;
 let unitNames: Record<string, string> = {};
 
 /** Projection rows written before this version lack fields (due dates): recompute them once. */
-const PROJECTION_VERSION = 2;
+const PROJECTION_VERSION = 3;
 
 /**
  * Loads the holidays (precached data file) into the projector, then brings old projection rows up to

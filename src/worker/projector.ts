@@ -87,6 +87,7 @@ export class Projector {
       dueAt: d.dueAt ?? 0,
       officer: received?.officer ?? '',
       handler: d.handler,
+      resolvedAt: d.state.resolvedAt ?? 0,
       updatedAt: now,
     };
   }

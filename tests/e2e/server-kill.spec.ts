@@ -7,6 +7,8 @@
  * The kill must land mid-push: the backlog has to span several batches. If the push finishes before
  * the kill, raise E2E_SERVER_KILL_DOSSIERS rather than slowing the app down.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, test } from './support/fixtures.ts';
 import { enrollOnline, takeInMany, UNIT } from './support/flows.ts';
 import { dossierDocs, type PushAck } from './support/server.ts';
@@ -79,18 +81,23 @@ test(`@server-kill killing the sync server mid-push loses nothing it confirmed (
     const lastConfirmed = Math.max(0, ...confirmed.map((x) => x.last));
     expect(stats.headSeq, 'the head is at or past the last seq acked before a kill').toBeGreaterThanOrEqual(lastConfirmed);
     expect(docs, `the data center holds all ${N} dossiers`).toHaveLength(N);
-    // One intake is one update, so each doc is one row and its lastSeq is the seq it was stored under:
-    // every seq of every batch confirmed before a kill must be one of them.
-    expect(docs.every((d) => d.rows === 1), 'each dossier doc holds exactly one row').toBe(true);
-    const held = new Set(docs.map((d) => d.lastSeq));
-    for (const b of confirmed) {
-      // A batch's seqs are contiguous when count says so; otherwise only its ends are known.
-      const seqs = b.last - b.first + 1 === b.count ? Array.from({ length: b.count }, (_, i) => b.first + i) : [b.first, b.last];
-      const missing = seqs.filter((seq) => !held.has(seq));
-      expect(missing, `seqs of batch ${b.batchId} (${b.first}-${b.last}) still held`).toEqual([]);
+    // One intake is one update, and the server adds one time stamp row per dossier (S13): two rows each.
+    expect(docs.every((d) => d.rows === 2), 'each dossier doc holds its update and its stamp').toBe(true);
+    // Every seq of every batch confirmed before a kill is still in the server's file (read-only look).
+    const db = new Database(join(server.dataDir, 'motcua.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      const has = db.prepare<[number], { seq: number }>(`SELECT seq FROM updates WHERE seq = ? AND device != 'server'`);
+      for (const b of confirmed) {
+        // A batch's seqs are contiguous when count says so; otherwise only its ends are known.
+        const seqs = b.last - b.first + 1 === b.count ? Array.from({ length: b.count }, (_, i) => b.first + i) : [b.first, b.last];
+        const missing = seqs.filter((seq) => has.get(seq) === undefined);
+        expect(missing, `seqs of batch ${b.batchId} (${b.first}-${b.last}) still held`).toEqual([]);
+      }
+    } finally {
+      db.close();
     }
     // A batch re-sent after a kill must not be stored twice.
-    expect(stats.rows, 'every pushed update stored exactly once').toBe(pendingBefore);
+    expect(stats.rows, 'every pushed update stored exactly once, plus its stamp').toBe(2 * pendingBefore);
     harness.note(`batches answered as duplicates: ${server.pushAcks().filter((x) => x.duplicate).length}`);
   });
 });

@@ -79,6 +79,8 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
         <div class="sync" data-testid="sync-status" data-state={phase} role="status">
           <span class={`dot ${phase}`} aria-hidden="true" /> {t(`sync.${phase}`)}
           {status?.reason === 'revoked' && ` ${t('sync.revoked')}`}
+          {status?.reason === 'outdated' && ` ${t('sync.outdated')}`}
+          {status?.reason === 'unauthorized' && ` ${t('sync.unauthorized')}`}
         </div>
         <div class="pending" title={t('shell.pendingTitle')}>
           {t('shell.pending')} <strong data-testid="pending-count">{pending}</strong>

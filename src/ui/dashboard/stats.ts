@@ -29,8 +29,8 @@ export interface Stats {
   overdue: number;
 }
 
-/** Rows may carry when they were resolved (a projection field the worker may add); without it a finished row is not rated. */
-type Row = DossierRow & { resolvedAt?: number };
+/** A finished row is rated on time when it was resolved by its due date (both in the projection). */
+type Row = DossierRow;
 
 /** 00:00 of the first day of this month in Vietnam. */
 export function monthStart(now: number): number {
@@ -50,7 +50,7 @@ export async function readStats(db: MotcuaDb, clock: Clock): Promise<Stats> {
     .where('receivedAt')
     .aboveOrEqual(monthStart(clock.now))
     .each((r: Row) => {
-      if ((r.status === 'resolved' || r.status === 'returned') && typeof r.resolvedAt === 'number' && r.dueAt > 0) {
+      if ((r.status === 'resolved' || r.status === 'returned') && r.resolvedAt > 0 && r.dueAt > 0) {
         finished++;
         if (r.resolvedAt <= r.dueAt) finishedOnTime++;
       }

@@ -2,30 +2,20 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
+import { useSubmit } from '../use-submit.ts';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
 
 export function LockScreen({ session, onUnlock, onLogout }: { session: Session; onUnlock: (s: Session) => void; onLogout: () => void }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: Event): Promise<void> {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const r = await worker().login(session.username, password);
-    setBusy(false);
-    if (r.ok) onUnlock(r.value);
-    else setError(r.message);
-  }
+  const { busy, error, submit } = useSubmit(() => worker().login(session.username, password), onUnlock);
 
   return (
     <div class="lock-overlay" data-testid="lock-screen">
       <main class="card narrow" role="dialog" aria-modal="true" aria-labelledby="lock-title">
         <h1 id="lock-title">{t('lock.title')}</h1>
         <p>{t('lock.explain', { name: session.displayName })}</p>
-        <form data-testid="lock-form" onSubmit={(e) => void submit(e)}>
+        <form data-testid="lock-form" onSubmit={submit}>
           <input type="text" hidden autocomplete="username" value={session.username} readOnly />
           <label>
             {t('login.password')}

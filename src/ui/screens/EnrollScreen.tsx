@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { DeviceSummary } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
+import { useSubmit } from '../use-submit.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
@@ -9,18 +10,7 @@ import { focusOnMount } from '../focus.ts';
 export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) => void }) {
   const [code, setCode] = useState('');
   const [label, setLabel] = useState(() => t('enroll.defaultLabel'));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: Event): Promise<void> {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const r = await worker().enroll(code, label);
-    setBusy(false);
-    if (r.ok) onEnrolled(r.value);
-    else setError(r.message);
-  }
+  const { busy, error, submit } = useSubmit(() => worker().enroll(code, label), onEnrolled);
 
   return (
     <main class="card narrow">
@@ -29,7 +19,7 @@ export function EnrollScreen({ onEnrolled }: { onEnrolled: (d: DeviceSummary) =>
       </div>
       <h1>{t('enroll.title')}</h1>
       <p>{t('enroll.explain')}</p>
-      <form data-testid="enroll-form" onSubmit={(e) => void submit(e)}>
+      <form data-testid="enroll-form" onSubmit={submit}>
         <label>
           {t('enroll.code')}
           <input data-testid="enroll-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required ref={focusOnMount} />

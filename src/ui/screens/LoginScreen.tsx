@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { DeviceSummary, Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
+import { useSubmit } from '../use-submit.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
@@ -9,18 +10,7 @@ import { focusOnMount } from '../focus.ts';
 export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogin: (s: Session) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: Event): Promise<void> {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const r = await worker().login(username, password);
-    setBusy(false);
-    if (r.ok) onLogin(r.value);
-    else setError(r.message);
-  }
+  const { busy, error, submit } = useSubmit(() => worker().login(username, password), onLogin);
 
   return (
     <main class="card narrow">
@@ -29,7 +19,7 @@ export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogi
       </div>
       <h1>{t('login.title')}</h1>
       <p>{device.unitName}</p>
-      <form data-testid="login-form" onSubmit={(e) => void submit(e)}>
+      <form data-testid="login-form" onSubmit={submit}>
         <label>
           {t('login.username')}
           <input data-testid="login-username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required ref={focusOnMount} />

@@ -61,11 +61,18 @@ async function main(): Promise<void> {
         req.onsuccess = () => {
           const db = req.result;
           const tx = db.transaction(['updates', 'dossiers'], 'readonly');
-          const u = tx.objectStore('updates').openCursor(null, 'prev');
+          const u = tx.objectStore('updates').openCursor();
           const d = tx.objectStore('dossiers').openCursor();
           let update: Uint8Array | null = null;
           let row: unknown = null;
-          u.onsuccess = () => (update = (u.result?.value as { data: Uint8Array }).data);
+          // The largest stored update is an intake's (the server's time stamps and steps are smaller).
+          u.onsuccess = () => {
+            const c = u.result;
+            if (c === null) return;
+            const data = (c.value as { data: Uint8Array }).data;
+            if (update === null || data.byteLength > update.byteLength) update = data;
+            c.continue();
+          };
           d.onsuccess = () => (row = d.result?.value);
           tx.oncomplete = () => {
             db.close();

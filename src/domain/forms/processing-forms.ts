@@ -25,6 +25,8 @@ export function bodiesAt(s: DossierSnapshot): string[] {
   const center = `Trung tâm Phục vụ hành chính công ${s.unitName}`;
   let current = center;
   return s.events.map((e) => {
+    // The result comes back to the receiving center, which returns it to the citizen.
+    if (e.type === 'returned') current = center;
     const here = current;
     if (e.type === 'transferred' && !isConflict(s, e)) current = dataStr(e, 'name') || current;
     return here;

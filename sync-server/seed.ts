@@ -18,9 +18,9 @@ export const DEMO_OFFICERS: readonly { username: string; displayName: string; ro
 /** The demo code is kept in clear (it is printed at each start until used); real codes never are. */
 export const DEMO_CODE_SETTING = 'demo_enrollment_code';
 
-/** Reads and checks the bundled units file: a broken file must stop the server, not seed half. */
+/** Reads and checks the units file the PWA also loads: a broken file must stop the server, not seed half. */
 export function loadUnits(): Unit[] {
-  const raw: unknown = JSON.parse(readFileSync(new URL('./data/units.json', import.meta.url), 'utf8'));
+  const raw: unknown = JSON.parse(readFileSync(new URL('../public/data/units.json', import.meta.url), 'utf8'));
   if (!Array.isArray(raw)) throw new StoreError('bad_seed', 'units.json is not an array');
   return raw.map((u: unknown) => {
     const { code, name } = (u ?? {}) as { code?: unknown; name?: unknown };

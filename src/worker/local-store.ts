@@ -9,7 +9,7 @@
  */
 import * as Y from 'yjs';
 import type { MotcuaDb, OutboxRow, UpdateRow } from '../db/schema.ts';
-import { takeNumber, type NumberPool } from '../domain/dossier-code.ts';
+import { addBlock, emptyPool, takeNumber, type NumberPool } from '../domain/dossier-code.ts';
 import type { PullItem } from '../protocol/messages.ts';
 import { docFromUpdates } from './dossier-doc.ts';
 import { Projector } from './projector.ts';
@@ -40,7 +40,6 @@ export interface NewDossierWrite {
   update: Uint8Array;
 }
 
-const EMPTY_POOL: NumberPool = { blocks: [], fallback: {} };
 
 /** What a change to an existing doc produced: the update to store, or why it was not made. */
 export type DocChange<T> =
@@ -74,7 +73,7 @@ export class LocalStore {
   ): Promise<{ docName: string; dossierNumber: number }> {
     const { db } = this;
     return db.transaction('rw', [db.updates, db.outbox, db.dossiers, db.meta], async () => {
-      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? EMPTY_POOL;
+      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? emptyPool();
       const taken = takeNumber(pool, day, ordinal);
       const write = build(taken.number);
       const doc = docFromUpdates([write.update]);
@@ -215,17 +214,16 @@ export class LocalStore {
   async updateNumberPool(change: (pool: NumberPool) => NumberPool): Promise<NumberPool> {
     const { db } = this;
     return db.transaction('rw', db.meta, async () => {
-      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? EMPTY_POOL;
+      const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? emptyPool();
       const next = change(pool);
       if (next !== pool) await db.meta.put({ key: META.numberPool, value: next });
       return next;
     });
   }
 
+  /** Blocks the server reserved for us; addBlock refuses a malformed or overlapping one (S8, S10). */
   async mergeNumberBlocks(blocks: readonly { day: string; start: number; end: number }[]): Promise<void> {
-    await this.updateNumberPool((pool) => ({
-      fallback: pool.fallback,
-      blocks: [...pool.blocks, ...blocks.map((b) => ({ day: b.day, start: b.start, end: b.end, next: b.start }))],
-    }));
+    await this.updateNumberPool((pool) => blocks.reduce(addBlock, pool));
   }
+
 }

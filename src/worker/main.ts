@@ -30,15 +30,16 @@ const PROJECTION_VERSION = 3;
  * date in the background. Boot waits for the calendar only, so the first receipt has its due date.
  */
 async function prepare(): Promise<void> {
+  // Both precached data files, fetched together: boot waits for them.
+  const [units, holidays] = await Promise.allSettled([
+    fetch(`${self.location.origin}/data/units.json`).then((r) => r.json() as Promise<{ code: string; name: string }[]>),
+    fetch(`${self.location.origin}/data/holidays.json`).then((r) => r.json() as Promise<unknown>),
+  ]);
+  if (units.status === 'fulfilled') unitNames = Object.fromEntries(units.value.map((u) => [u.code, u.name]));
+  else console.error('unit names not loaded: other communes show by code', units.reason);
   try {
-    const units = (await (await fetch(`${self.location.origin}/data/units.json`)).json()) as { code: string; name: string }[];
-    unitNames = Object.fromEntries(units.map((u) => [u.code, u.name]));
-  } catch (e) {
-    console.error('unit names not loaded: other communes show by code', e);
-  }
-  try {
-    const res = await fetch(`${self.location.origin}/data/holidays.json`);
-    calendar = buildCalendar(await res.json());
+    if (holidays.status === 'rejected') throw holidays.reason;
+    calendar = buildCalendar(holidays.value);
     projector.setCalendar(calendar);
   } catch (e) {
     console.error('holidays not loaded: due dates wait until they are', e);

@@ -15,7 +15,7 @@ import { dossierDocName } from '../protocol/doc-names.ts';
 import type { ApiError, EnrollResponse, OfficerCredential } from '../protocol/http.ts';
 import { PATHS } from '../protocol/constants.ts';
 import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
-import { newDossierUpdate } from './dossier-doc.ts';
+import { newDossierUpdate, writerIdOf } from './dossier-doc.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { verifyOfficer } from './officer-auth.ts';
 import type { BootState, DeviceSummary, DossierView, Failure, IntakeDecision, IntakeInput, Outcome, Receipt, Session } from './types.ts';
@@ -170,6 +170,7 @@ export class WorkerApi {
               dueAt: due ?? 0,
             },
             event,
+            writerIdOf(device.deviceId),
           );
           return { docName, update };
         },

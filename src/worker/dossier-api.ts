@@ -4,7 +4,7 @@
  */
 import type { WorkflowAction } from '../domain/workflow.ts';
 import { allowedActions, buildEvent, type OfficerRole } from '../domain/workflow.ts';
-import { appendEventUpdate } from './dossier-doc.ts';
+import { appendEventUpdate, writerIdOf } from './dossier-doc.ts';
 import type { DeviceInfo, LocalStore } from './local-store.ts';
 import type { DossierView, Failure, Outcome, Session } from './types.ts';
 
@@ -93,6 +93,7 @@ export async function actOnDossier(
       return grant !== undefined && grant !== row.unit ? { ok: true, update, grant, result: null } : { ok: true, update, result: null };
     },
     now,
+    writerIdOf(device.deviceId),
   );
   if (!out.ok) return fail(out.reason, out.message);
   const view = await dossierView(d, id, session);

@@ -229,6 +229,18 @@ describe('LinkProxy', () => {
     expect(proxy.bytes).toEqual({ up: up.length + 4, down: down.length });
   });
 
+  it('on a stalled link a reset does not get through until heal', async () => {
+    const { t, proxy } = await setup();
+    const c = await connect(proxy.port);
+    const s = await t.next();
+    proxy.stall();
+    s.socket.resetAndDestroy();
+    await sleep(200);
+    expect(c.closed).toBe(false);
+    proxy.heal();
+    await until(() => c.closed);
+  });
+
   it('a clean close passes through as a FIN after the queued bytes', async () => {
     const { t, proxy } = await setup({ rttMs: 50 });
     const c = await connect(proxy.port);

@@ -147,8 +147,10 @@ class Connection {
   readonly up: Pipe;
   readonly down: Pipe;
 
+  private resetPending = false;
+
   constructor(
-    proxy: LinkProxy,
+    private readonly proxy: LinkProxy,
     readonly client: net.Socket,
     readonly upstream: net.Socket,
     private readonly onGone: (c: Connection) => void,
@@ -156,8 +158,8 @@ class Connection {
     this.up = new Pipe(proxy, 'up', client, upstream);
     this.down = new Pipe(proxy, 'down', upstream, client);
     // An error on one side (a reset) resets the other: nothing more can be delivered on this connection.
-    client.on('error', () => this.destroy());
-    upstream.on('error', () => this.destroy());
+    client.on('error', () => this.reset());
+    upstream.on('error', () => this.reset());
     client.on('close', () => this.closed());
     upstream.on('close', () => this.closed());
   }
@@ -172,6 +174,15 @@ class Connection {
     }
   }
 
+  /**
+   * On a half-open link the reset does not get through either: the surviving side keeps its socket
+   * until the link heals (then it learns at once) or its own liveness check gives up.
+   */
+  private reset(): void {
+    if (this.proxy.isStalled) this.resetPending = true;
+    else this.destroy();
+  }
+
   destroy(): void {
     this.up.stop();
     this.down.stop();
@@ -180,6 +191,10 @@ class Connection {
   }
 
   schedule(): void {
+    if (this.resetPending) {
+      this.destroy();
+      return;
+    }
     this.up.schedule();
     this.down.schedule();
   }

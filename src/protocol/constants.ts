@@ -7,7 +7,12 @@
  * 2: Push carries grants after its items (any-center intake: a dossier transferred to another
  * commune, rule S12).
  */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 3: a frame may be Deflated (a raw-deflate envelope around one message), devices write with one Yjs
+ * client id and merge a doc's updates within a batch (issue 4: a week's catch-up on the wire within
+ * gzip -9 of the same records as JSON).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /**
  * Browsers cannot set headers on a WebSocket upgrade, and the device token must not travel in the URL
@@ -52,6 +57,8 @@ export const MsgType = {
   /** C→S and S→C: liveness probe; browsers cannot see WebSocket ping frames. */
   Ping: 10,
   Pong: 11,
+  /** Either way: raw deflate (RFC 1951) of one whole frame of another type; never nested. */
+  Deflated: 12,
 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
 

@@ -213,7 +213,7 @@ export class SyncClient {
       this.o.newBatchId ?? (() => crypto.randomUUID()),
     );
     if (batch === null) return false;
-    const items = batch.rows.map((r) => ({ doc: r.doc, update: r.data }));
+    const items = mergePerDoc(batch.rows);
     // A transfer to another commune travels with the update that records it: one batch, one commit (S12).
     const grants = batch.rows.flatMap((r) => (r.grant === undefined ? [] : [{ doc: r.doc, unit: r.grant }]));
     await conn.request({ type: MsgType.Push, batchId: batch.batchId, items, grants }, MsgType.PushAck, (a) => a.batchId === batch.batchId);
@@ -263,4 +263,19 @@ export class SyncClient {
     const answer = await conn.request({ type: MsgType.Reserve, reqId, days, size: BLOCK_SIZE }, MsgType.Reserved, (r) => r.reqId === reqId);
     await this.o.store.mergeNumberBlocks(answer.blocks);
   }
+}
+
+/**
+ * One item per doc: a dossier taken in offline and moved through its steps has several outbox rows,
+ * and one merged update states them with one header and no repeated keys. Merging a handful of small
+ * updates is cheap (Y.mergeUpdates is superlinear only in the thousands).
+ */
+function mergePerDoc(rows: readonly { doc: string; data: Uint8Array }[]): { doc: string; update: Uint8Array }[] {
+  const byDoc = new Map<string, Uint8Array[]>();
+  for (const r of rows) {
+    const list = byDoc.get(r.doc);
+    if (list === undefined) byDoc.set(r.doc, [r.data]);
+    else list.push(r.data);
+  }
+  return [...byDoc].map(([doc, updates]) => ({ doc, update: updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates) }));
 }

@@ -8,9 +8,9 @@
  * commune, rule S12).
  */
 /**
- * 3: a frame may be Deflated (a raw-deflate envelope around one message), devices write with one Yjs
- * client id and merge a doc's updates within a batch (issue 4: a week's catch-up on the wire within
- * gzip -9 of the same records as JSON).
+ * 3: devices write with one Yjs client id and merge a doc's updates within a batch, which
+ * permessage-deflate (context kept across frames) then compresses to about gzip -9 of the same
+ * records as JSON (issue 4). Older devices reload into the new app (their outbox is kept).
  */
 export const PROTOCOL_VERSION = 3;
 
@@ -57,8 +57,6 @@ export const MsgType = {
   /** C→S and S→C: liveness probe; browsers cannot see WebSocket ping frames. */
   Ping: 10,
   Pong: 11,
-  /** Either way: raw deflate (RFC 1951) of one whole frame of another type; never nested. */
-  Deflated: 12,
 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
 

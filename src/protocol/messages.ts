@@ -7,7 +7,6 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { AppError } from '../domain/errors.ts';
 import { LIMITS, MsgType } from './constants.ts';
-import { deflateRaw, inflateRaw } from './deflate.ts';
 import { isUnitCode, parseDocName } from './doc-names.ts';
 
 export class ProtocolError extends AppError {
@@ -136,27 +135,7 @@ function readUpdate(dec: decoding.Decoder): Uint8Array {
   return decoding.readVarUint8Array(dec).slice();
 }
 
-/** Push and PullBatch frames at least this big travel Deflated (smaller ones gain too little). */
-const DEFLATE_MIN_BYTES = 256;
-
-/**
- * Encodes one message as a frame. Batches (Push, PullBatch) are deflated when that makes them smaller:
- * a batch of similar dossiers compresses 5-7x, which is what a week's catch-up costs on a weak link.
- * Pushes use level 9 (a device's uplink is its scarcest resource), pulls level 6 (the server sends
- * many pages to many devices).
- */
 export function encodeMessage(msg: Message): Uint8Array {
-  const plain = encodePlain(msg);
-  if ((msg.type !== MsgType.Push && msg.type !== MsgType.PullBatch) || plain.byteLength < DEFLATE_MIN_BYTES) return plain;
-  const packed = deflateRaw(plain, msg.type === MsgType.Push ? 9 : 6);
-  if (packed.byteLength + 1 >= plain.byteLength) return plain;
-  const out = new Uint8Array(packed.byteLength + 1);
-  out[0] = MsgType.Deflated;
-  out.set(packed, 1);
-  return out;
-}
-
-function encodePlain(msg: Message): Uint8Array {
   const enc = encoding.createEncoder();
   encoding.writeVarUint(enc, msg.type);
   switch (msg.type) {
@@ -326,16 +305,6 @@ function decodeBody(dec: decoding.Decoder, type: number): Message {
 /** Decodes one frame; throws ProtocolError for anything malformed, truncated or with trailing bytes. */
 export function decodeMessage(frame: Uint8Array): Message {
   if (frame.byteLength > LIMITS.maxMessageBytes) throw new ProtocolError('frame too large');
-  if (frame[0] === MsgType.Deflated) {
-    let inner: Uint8Array;
-    try {
-      inner = inflateRaw(frame.subarray(1), LIMITS.maxMessageBytes);
-    } catch (e) {
-      throw new ProtocolError(`bad deflated frame: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (inner[0] === MsgType.Deflated) throw new ProtocolError('nested deflated frame');
-    return decodeMessage(inner);
-  }
   const dec = decoding.createDecoder(frame);
   let msg: Message;
   try {

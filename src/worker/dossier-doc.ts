@@ -96,10 +96,13 @@ export function newDossierUpdate(fields: DossierFields, first: DossierEvent, wri
 }
 
 export function docFromUpdates(updates: readonly Uint8Array[], writer?: number): Y.Doc {
-  const doc = newDoc(writer);
+  const doc = newDoc();
   doc.transact(() => {
     for (const u of updates) Y.applyUpdate(doc, u);
   });
+  // Only after loading: Yjs gives a doc a new random id when a remote transaction brings items of
+  // its current id ("another client seems to be using it"), which loading our own rows would do.
+  if (writer !== undefined) doc.clientID = writer;
   return doc;
 }
 

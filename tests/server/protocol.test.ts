@@ -1,6 +1,5 @@
 /** [S8] The catch-up codec: every message round-trips; anything truncated, garbled or padded is refused. */
 import * as encoding from 'lib0/encoding';
-import { deflateRaw } from '../../src/protocol/deflate.ts';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, MsgType } from '../../src/protocol/constants.ts';
 import { decodeMessage, encodeMessage, ProtocolError, type Message } from '../../src/protocol/messages.ts';
@@ -73,8 +72,7 @@ function frame(write: (enc: encoding.Encoder) => void): Uint8Array {
 describe('[S8] catch-up codec', () => {
   it('round-trips every message type', () => {
     const types = new Set(SAMPLES.map((m) => m.type));
-    // Deflated is an envelope around another message, not a message of its own.
-    expect(types).toEqual(new Set(Object.values(MsgType).filter((t) => t !== MsgType.Deflated)));
+    expect(types).toEqual(new Set(Object.values(MsgType)));
     for (const msg of SAMPLES) expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
   });
 
@@ -181,48 +179,5 @@ describe('[S8] catch-up codec', () => {
         expect(e).toBeInstanceOf(ProtocolError);
       }
     }
-  });
-});
-
-describe('[S8] Deflated frames', () => {
-  const big: Message = {
-    type: MsgType.Push,
-    batchId: 'b-1',
-    items: Array.from({ length: 200 }, (_, i) => ({ doc: DOC, update: new TextEncoder().encode(`{"name":"Nguyễn Văn An","i":${i}}`.repeat(4)) })),
-    grants: [],
-  };
-
-  it('sends a big batch deflated, smaller, and reads it back equal', () => {
-    const bytes = encodeMessage(big);
-    expect(bytes[0]).toBe(MsgType.Deflated);
-    const plainSize = 200 * (DOC.length + 1 + 2 + 4 * 30);
-    expect(bytes.byteLength).toBeLessThan(plainSize / 5);
-    expect(decodeMessage(bytes)).toEqual(big);
-  });
-
-  it('leaves small frames plain', () => {
-    expect(encodeMessage({ type: MsgType.Pull, since: 5, limit: 500 })[0]).toBe(MsgType.Pull);
-  });
-
-  it('refuses a deflate bomb before allocating it: output past the frame limit stops inflation', () => {
-    const bomb = deflateRaw(new Uint8Array(LIMITS.maxMessageBytes + 4096), 9);
-    expect(bomb.byteLength).toBeLessThan(64 * 1024);
-    expectProtocolError(new Uint8Array([MsgType.Deflated, ...bomb]));
-  });
-
-  it('refuses a nested envelope, truncations of the stream, and garbage inside it', () => {
-    const inner = encodeMessage(big);
-    expectProtocolError(new Uint8Array([MsgType.Deflated, ...deflateRaw(inner, 6)]));
-    for (const len of [1, 2, 10, Math.floor(inner.byteLength / 2), inner.byteLength - 1]) expectProtocolError(inner.subarray(0, len));
-    expectProtocolError(new Uint8Array([MsgType.Deflated, 0xff, 0xff, 0xff, 0x00, 0x13]));
-    // A valid stream of bytes that are not a message.
-    expectProtocolError(new Uint8Array([MsgType.Deflated, ...deflateRaw(new Uint8Array([99, 1, 2, 3]), 6)]));
-  });
-
-  it('decodes only what the deflate stream holds: bytes after its final block cannot add to the message', () => {
-    // Raw deflate marks its own end; like zlib, fflate stops there. The inner message is still
-    // checked for trailing bytes, so nothing appended outside the stream can reach a decoder.
-    const bytes = encodeMessage(big);
-    expect(decodeMessage(new Uint8Array([...bytes, ...encodeMessage({ type: MsgType.Pull, since: 0, limit: 1 })]))).toEqual(big);
   });
 });

@@ -36,7 +36,8 @@ export function homeUnit(doc: string): string {
 export function stampUpdates(ids: readonly string[], at: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i < ids.length; i += STAMP_IDS_PER_ROW) {
-    const doc = new Y.Doc();
+    // The clientID stays random (see above); the guid is given, which saves ~70 µs of random draws.
+    const doc = new Y.Doc({ guid: 'server' });
     const map = doc.getMap<number>(STAMP_MAP);
     doc.transact(() => {
       for (const id of ids.slice(i, i + STAMP_IDS_PER_ROW)) map.set(id, at);

@@ -78,5 +78,10 @@ export function openDb(name: string = DB_NAME): MotcuaDb {
   db.version(2).stores({
     dossiers: 'id, code, *nameWords, cccd, phone, status, receivedAt, updatedAt, dueAt, officer',
   });
+  // v3 (issue 4): the outbox by doc, so a batch takes every pending row of the docs it carries and the
+  // sync client merges them into one update per doc (a week offline: intake and steps travel as one).
+  db.version(3).stores({
+    outbox: '++id, batchId, doc',
+  });
   return db;
 }

@@ -206,13 +206,21 @@ export class LocalStore {
       if (first.batchId !== '') {
         return { batchId: first.batchId, rows: await db.outbox.where('batchId').equals(first.batchId).sortBy('id') };
       }
-      const candidates = await db.outbox.where('batchId').equals('').limit(maxItems).toArray();
+      // The oldest pending rows choose the docs; every pending row of those docs comes along (in id
+      // order, so each doc's own order is kept), and the client merges them into one update per doc.
+      // Across docs the order does not matter: each doc is its own CRDT.
+      const oldest = await db.outbox.where('batchId').equals('').limit(maxItems).toArray();
+      const docs = [...new Set(oldest.map((r) => r.doc))];
+      const pending = await db.outbox.where('doc').anyOf(docs).filter((r) => r.batchId === '').toArray();
+      const byDoc = new Map<string, OutboxRow[]>(docs.map((d) => [d, []]));
+      for (const r of pending.sort((a, b) => (a.id as number) - (b.id as number))) byDoc.get(r.doc)?.push(r);
       const rows: OutboxRow[] = [];
       let bytes = 0;
-      for (const r of candidates) {
-        if (rows.length > 0 && bytes + r.data.byteLength > maxBytes) break;
-        rows.push(r);
-        bytes += r.data.byteLength;
+      for (const docRows of byDoc.values()) {
+        const size = docRows.reduce((s, r) => s + r.data.byteLength, 0);
+        if (rows.length > 0 && bytes + size > maxBytes) break;
+        rows.push(...docRows);
+        bytes += size;
       }
       const batchId = newId();
       for (const r of rows) r.batchId = batchId;

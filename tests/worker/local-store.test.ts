@@ -115,4 +115,42 @@ describe('LocalStore', () => {
     expect(row?.applicantName).toBe('Trần Thị Bình');
     expect(await store.db.outbox.count()).toBe(0);
   });
+  it('[S3] a batch carries every pending row of the docs it chose, so each doc travels as one merged update', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    const a = await build(store, 'Lê Văn A');
+    const b = await build(store, 'Phạm Thị B');
+    // A later step of the first dossier, queued after the second intake (a day offline: intakes first, steps later).
+    const step = await store.commitToDoc(a.docName, (doc) => {
+      const before = Y.encodeStateVector(doc);
+      doc.getMap('f').set('phone', '0905000111');
+      return { ok: true, update: Y.encodeStateAsUpdate(doc, before), result: null };
+    }, NOW, 1234);
+    expect(step.ok).toBe(true);
+    const batch = await store.nextBatch(1, 1 << 20, () => 'b1');
+    expect(batch?.rows.map((r) => r.doc)).toEqual([a.docName, a.docName]);
+    expect(batch?.rows.some((r) => r.doc === b.docName)).toBe(false);
+    const next = await store.nextBatch(1, 1 << 20, () => 'b2');
+    expect(next?.batchId).toBe('b1');
+    await store.confirmBatch('b1');
+    expect((await store.nextBatch(1, 1 << 20, () => 'b2'))?.rows.map((r) => r.doc)).toEqual([b.docName]);
+  });
+
+  it('writes with the device\'s client id after loading a doc that already holds its items (Yjs would rename it)', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    const { docName } = await build(store);
+    const edit = (phone: string) =>
+      store.commitToDoc(docName, (doc) => {
+        const before = Y.encodeStateVector(doc);
+        doc.getMap('f').set('phone', phone);
+        return { ok: true, update: Y.encodeStateAsUpdate(doc, before), result: null };
+      }, NOW, 777);
+    const one = await edit('0905000001');
+    const two = await edit('0905000002');
+    if (!one.ok || !two.ok) throw new Error('edit failed');
+    // Both edits by client 777, the second continuing the first's clock: no collision, no rename.
+    expect([...Y.parseUpdateMeta(one.update).to.keys()]).toEqual([777]);
+    expect(Y.parseUpdateMeta(two.update).from.get(777)).toBe(Y.parseUpdateMeta(one.update).to.get(777));
+    const doc = await store.loadDoc(docName);
+    expect(doc === null ? '' : readFields(doc).phone).toBe('0905000002');
+  });
 });

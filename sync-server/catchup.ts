@@ -9,6 +9,7 @@
  *   are written with its batch.
  * - S13: the events a batch inserts are stamped with server time in the batch's transaction.
  */
+import { withRows } from './doc-rows.ts';
 import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
 import { CloseCode, LIMITS, MsgType, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
@@ -184,7 +185,7 @@ class CatchupSession implements FrameHandler<Message> {
       excludeDevice: this.device.id,
     });
     const { items, cursor, more } = buildPullPage(page);
-    this.send({ type: MsgType.PullBatch, items, cursor, more });
+    this.send({ type: MsgType.PullBatch, items: await withRows(this.deps.store, this.deps.projector, items, Date.now()), cursor, more });
   }
 }
 

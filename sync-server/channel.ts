@@ -1,4 +1,5 @@
 /** What the WebSocket channels (/sync and /yjs) share: their dependencies and how frames come in. */
+import type { Projector } from '../src/worker/projector.ts';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
@@ -11,6 +12,8 @@ export interface ChannelDeps {
   readonly hub: Hub;
   readonly heartbeat: Heartbeat;
   readonly log: LogFn;
+  /** Projects dossier docs to list rows sent with pulls (see doc-rows.ts). */
+  readonly projector: Projector;
 }
 
 /** ws hands over a Buffer for binary frames ('nodebuffer'); the other shapes are normalised anyway. */

@@ -3,6 +3,7 @@
  * catch-up, `/yjs/...` live docs) authenticated at the upgrade. `startServer` is what main.ts runs and
  * what the tests start in-process on port 0.
  */
+import { serverProjector } from './doc-rows.ts';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -55,7 +56,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? stdoutLog;
   const hub = new Hub(log);
   const heartbeat = new Heartbeat(opts.heartbeat ?? HEARTBEAT);
-  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log };
+  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log, projector: serverProjector() };
   const catchup = new CatchupChannel(deps);
   const live = new LiveChannel(deps);
   const wsOptions = {

@@ -110,6 +110,8 @@ export const LIMITS = {
   /** One Yjs update. A dossier's fields are small; scans travel another way. */
   maxUpdateBytes: 1024 * 1024,
   maxDocNameLength: 128,
+  /** A projection row sent with a pulled dossier (JSON). */
+  maxRowChars: 16 * 1024,
   maxBatchIdLength: 64,
   /** Rows per pull page, the server may send fewer. */
   maxPullRows: 2000,

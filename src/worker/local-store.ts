@@ -12,7 +12,7 @@ import type { DossierRow, MotcuaDb, OutboxRow, UpdateRow } from '../db/schema.ts
 import { addBlock, emptyPool, takeNumber, type NumberPool } from '../domain/dossier-code.ts';
 import type { PullItem } from '../protocol/messages.ts';
 import { docFromUpdates } from './dossier-doc.ts';
-import { Projector } from './projector.ts';
+import { parseServerRow, Projector } from './projector.ts';
 
 /** A doc with more stored rows than this is compacted into one row when next written. */
 const COMPACT_AFTER_ROWS = 32;
@@ -107,6 +107,9 @@ export class LocalStore {
     const { db } = this;
     await db.transaction('rw', [db.updates, db.dossiers, db.meta], async () => {
       const incoming = new Map<string, Uint8Array[]>();
+      // The server's row of a doc rides on the doc's last item of the page.
+      const rowOf = new Map<string, string | undefined>();
+      for (const item of items) rowOf.set(item.doc, item.row);
       for (const item of items) {
         const list = incoming.get(item.doc);
         if (list === undefined) incoming.set(item.doc, [item.update]);
@@ -124,6 +127,15 @@ export class LocalStore {
       const removed: number[] = [];
       const projected: DossierRow[] = [];
       for (const [docName, updates] of incoming) {
+        // Nothing of this doc here yet and the server sent its row: store both without decoding
+        // (a new device's ingest). The doc is decoded when it is opened or next written.
+        const served = stored.has(docName) ? null : rowOf.get(docName);
+        const fast = served === undefined || served === null ? null : parseServerRow(served, docName, now);
+        if (fast !== null) {
+          for (const data of updates) adds.push({ doc: docName, data });
+          projected.push(fast);
+          continue;
+        }
         const rows = (stored.get(docName) ?? []).sort((x, y) => (x.id as number) - (y.id as number));
         const doc = docFromUpdates([...rows.map((r) => r.data), ...updates]);
         if (rows.length + updates.length > COMPACT_AFTER_ROWS) {

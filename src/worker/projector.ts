@@ -92,3 +92,34 @@ export class Projector {
     };
   }
 }
+
+const ROW_STRINGS = ['id', 'doc', 'unit', 'code', 'procedureCode', 'procedureName', 'applicantName', 'cccd', 'phone', 'status', 'officer', 'handler'] as const;
+const ROW_NUMBERS = ['conflict', 'receivedAt', 'dueAt', 'resolvedAt', 'updatedAt'] as const;
+
+/**
+ * A row the server projected for `docName` (sent with a pull), checked field by field: the right doc,
+ * every field of the right type. null when anything is off; the device then decodes the doc itself.
+ */
+export function parseServerRow(json: string, docName: string, now: number): DossierRow | null {
+  const name = parseDocName(docName);
+  if (name === null || name.kind !== 'dossier') return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const r = v as Record<string, unknown>;
+  if (r['id'] !== name.id || r['doc'] !== docName || r['unit'] !== name.unit) return null;
+  if (!ROW_STRINGS.every((k) => typeof r[k] === 'string')) return null;
+  if (!ROW_NUMBERS.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k]))) return null;
+  const words = r['nameWords'];
+  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) return null;
+  const row = {} as Record<string, unknown>;
+  for (const k of ROW_STRINGS) row[k] = r[k];
+  for (const k of ROW_NUMBERS) row[k] = r[k];
+  row['nameWords'] = words;
+  row['updatedAt'] = now;
+  return row as unknown as DossierRow;
+}

@@ -242,10 +242,14 @@ export class SyncClient {
   /**
    * Validation on arrival (S8): a well-formed doc name and Yjs update. Scope is the server's to
    * enforce (S9): a dossier of another commune arrives here when it was transferred to us (S12).
+   * An update that comes with the server's row is stored without decoding (a new device's ingest of
+   * a year, issue 4): the server checked it when it was pushed (checkYjsUpdate), and a doc that does
+   * not decode is reported when it is opened, never merged into others.
    */
   private acceptable(item: PullItem): boolean {
     const name = parseDocName(item.doc);
-    if (name === null) return false;
+    if (name === null || item.update.byteLength === 0) return false;
+    if (item.row !== undefined) return true;
     try {
       Y.decodeUpdate(item.update);
       return true;

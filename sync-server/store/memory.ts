@@ -7,6 +7,7 @@ import type { Block } from '../../src/protocol/messages.ts';
 import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
+  type DocRowRecord,
   MAX_DEVICES_PER_UNIT,
   StoreError,
   type AppendOptions,
@@ -47,6 +48,7 @@ export class MemoryStore implements SyncStore {
   /** Per doc, the event ids stamped so far. */
   private readonly stamped = new Map<string, Set<string>>();
   private catalog: StoredCatalog | null = null;
+  private readonly docRows = new Map<string, DocRowRecord>();
   private head = 0;
   private closed = false;
 
@@ -224,6 +226,22 @@ export class MemoryStore implements SyncStore {
   async readDoc(doc: string): Promise<Uint8Array[]> {
     const home = homeUnit(doc);
     return this.updates.filter((r) => r.doc === doc && r.unit === home).map((r) => r.data);
+  }
+
+  async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {
+    const out = new Map<string, DocRowRecord>();
+    for (const doc of docs) {
+      const r = this.docRows.get(doc);
+      if (r !== undefined) out.set(doc, r);
+    }
+    return out;
+  }
+
+  async putDocRows(rows: readonly (DocRowRecord & { readonly doc: string })[]): Promise<void> {
+    for (const r of rows) {
+      const old = this.docRows.get(r.doc);
+      if (old === undefined || r.seq >= old.seq) this.docRows.set(r.doc, { seq: r.seq, row: r.row });
+    }
   }
 
   async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {

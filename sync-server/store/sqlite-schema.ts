@@ -117,6 +117,14 @@ const MIGRATIONS: readonly string[] = [
     published_at INTEGER NOT NULL
   );
   `,
+  // 4: projection rows of dossier docs, computed once and sent with pulls (issue 4).
+  `
+  CREATE TABLE doc_rows (
+    doc TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    row TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,6 +12,7 @@ import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
+  type DocRowRecord,
   MAX_DEVICES_PER_UNIT,
   StoreError,
   type AppendOptions,
@@ -247,6 +248,23 @@ export class SqliteStore implements SyncStore {
       .prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq')
       .all(doc, homeUnit(doc))
       .map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  }
+
+  async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {
+    const get = this.db.prepare<[string], { seq: number; row: string }>('SELECT seq, row FROM doc_rows WHERE doc = ?');
+    const out = new Map<string, DocRowRecord>();
+    for (const doc of docs) {
+      const r = get.get(doc);
+      if (r !== undefined) out.set(doc, { seq: r.seq, row: r.row });
+    }
+    return out;
+  }
+
+  async putDocRows(rows: readonly (DocRowRecord & { readonly doc: string })[]): Promise<void> {
+    const put = this.db.prepare<[string, number, string]>(
+      'INSERT INTO doc_rows (doc, seq, row) VALUES (?, ?, ?) ON CONFLICT(doc) DO UPDATE SET seq = excluded.seq, row = excluded.row WHERE excluded.seq >= doc_rows.seq',
+    );
+    this.db.transaction(() => rows.forEach((r) => put.run(r.doc, r.seq, r.row))).immediate();
   }
 
   async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {

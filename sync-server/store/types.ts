@@ -157,6 +157,12 @@ export interface ReadSinceResult {
   readonly more: boolean;
 }
 
+/** A doc's projection row as the server computed it: every home row with seq <= `seq` is in it. */
+export interface DocRowRecord {
+  readonly seq: number;
+  readonly row: string;
+}
+
 export interface LastBatch {
   readonly batchId: string;
   readonly seqs: readonly number[];
@@ -247,6 +253,12 @@ export interface SyncStore {
   readSince(query: ReadSinceQuery): Promise<ReadSinceResult>;
   /** All update blobs of one doc, in seq order: its home rows, without the copies for granted units. */
   readDoc(doc: string): Promise<Uint8Array[]>;
+
+  // Projection rows (issue 4: a new device ingests a year without decoding 440,000 docs).
+  /** Cached list rows of docs (JSON of the device's DossierRow), each with the head seq it reflects. */
+  getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>>;
+  /** Inserts or replaces; a row older (lower seq) than the stored one is ignored. */
+  putDocRows(rows: readonly (DocRowRecord & { readonly doc: string })[]): Promise<void>;
 
   // Grants (any-center intake, S12).
   /** Which of `docs` were granted to `unit`. */

@@ -44,7 +44,7 @@ const SAMPLES: readonly Message[] = [
   {
     type: MsgType.PullBatch,
     items: [
-      { doc: DOC, seq: 10, update: new Uint8Array([9, 9]) },
+      { doc: DOC, seq: 10, update: new Uint8Array([9, 9]), row: '{"id":"x","applicantName":"Nguyễn Văn An"}' },
       { doc: QUEUE, seq: 12, update: new Uint8Array([0]) },
     ],
     cursor: 12,

@@ -137,6 +137,16 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect(empty).toEqual({ seqs: [], duplicate: false, headSeq: 3, serverRows: [], units: [] });
     });
 
+    it('keeps projection rows per doc, a newer seq replacing an older one and never the reverse', async () => {
+      expect(await store.getDocRows([docA(1)])).toEqual(new Map());
+      await store.putDocRows([{ doc: docA(1), seq: 5, row: '{"v":5}' }]);
+      await store.putDocRows([{ doc: docA(1), seq: 3, row: '{"v":3}' }]);
+      expect(await store.getDocRows([docA(1), docA(2)])).toEqual(new Map([[docA(1), { seq: 5, row: '{"v":5}' }]]));
+      await store.putDocRows([{ doc: docA(1), seq: 9, row: '{"v":9}' }, { doc: docA(2), seq: 1, row: '{}' }]);
+      expect((await store.getDocRows([docA(1), docA(2)])).get(docA(1))).toEqual({ seq: 9, row: '{"v":9}' });
+      expect((await store.getDocRows([docA(2)])).size).toBe(1);
+    });
+
     it('reads a scope since a cursor in pages, skipping the reader’s own rows', async () => {
       for (let i = 1; i <= 5; i++) await store.appendBatch('a1', `a${i}`, [{ doc: docA(i), unit: A, data: bytes(i) }]);
       await store.appendBatch('b1', 'b', [{ doc: docB(1), unit: B, data: bytes(9) }]);

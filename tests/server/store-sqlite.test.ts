@@ -46,7 +46,7 @@ describe('SqliteStore on disk', () => {
     db.close();
   });
 
-  it('upgrades a file of schema 1 (before grants, stamps and the catalog) and keeps its rows', async () => {
+  it('upgrades a file of schema 1 (before grants, stamps, the catalog and doc rows) and keeps its rows', async () => {
     const path = freshPath();
     const store = new SqliteStore(path);
     await store.putUnits([{ code: '20209', name: 'Phường Thanh Khê' }]);
@@ -54,7 +54,7 @@ describe('SqliteStore on disk', () => {
     await store.appendBatch('d1', 'b', [{ doc, unit: '20209', data: new Uint8Array([0, 0]) }]);
     await store.close();
     const db = new Database(path);
-    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog;');
+    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog; DROP TABLE doc_rows;');
     db.pragma('user_version = 1');
     db.close();
 

@@ -1,17 +1,23 @@
 /** A device in Node: its Dexie store on fake-indexeddb, and a SyncClient over real `ws` sockets. */
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { openDb } from '../../../src/db/schema.ts';
+import { buildCalendar } from '../../../src/domain/calendar.ts';
 import { formatDossierCode } from '../../../src/domain/dossier-code.ts';
 import { vnDayKey } from '../../../src/domain/time.ts';
 import { dossierDocName } from '../../../src/protocol/doc-names.ts';
 import { decodeMessage, type Message } from '../../../src/protocol/messages.ts';
 import { newDossierUpdate } from '../../../src/worker/dossier-doc.ts';
+import { Projector } from '../../../src/worker/projector.ts';
 import { EXTRA_FIELDS } from './fields.ts';
 import { LocalStore, type DeviceInfo } from '../../../src/worker/local-store.ts';
 import type { SocketFactory, SyncSocket } from '../../../src/worker/socket.ts';
 import { SyncClient, type SyncStatus } from '../../../src/worker/sync-client.ts';
+
 import type { TestDevice } from '../../server/helpers.ts';
+
+const CALENDAR = buildCalendar(JSON.parse(readFileSync(new URL('../../../public/data/holidays.json', import.meta.url), 'utf8')));
 
 let dbs = 0;
 
@@ -64,7 +70,8 @@ export class NodeDevice {
   constructor(
     test: TestDevice,
     readonly wsUrl: string,
-    readonly store = new LocalStore(openDb(`node-device-${process.pid}-${++dbs}`)),
+    // The calendar the app loads, so due dates are computed as on a device (and as the server does).
+    readonly store = new LocalStore(openDb(`node-device-${process.pid}-${++dbs}`), new Projector(CALENDAR)),
   ) {
     this.info = { deviceId: test.device.id, token: test.token, unit: test.device.unit, unitName: 'test', ordinal: test.device.ordinal };
   }

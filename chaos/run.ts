@@ -1,9 +1,10 @@
 /**
- * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz]`: runs the fault scenarios
+ * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz,badlink]`: runs the fault scenarios
  * for about M minutes in all, prints the table, and exits 1 on any loss, duplicate or divergence.
  * A failing convergence seed is printed: rerun it with --seed to reproduce.
  */
 import { parseArgs } from 'node:util';
+import { LONG_STALL_MS, runBadLink } from './bad-link.ts';
 import { CONVERGENCE_DEFAULTS, runConvergence } from './convergence.ts';
 import { runFuzz } from './fuzz.ts';
 import { formatTable, passed, type Report } from './report.ts';
@@ -13,19 +14,25 @@ const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     minutes: { type: 'string', default: '2' },
-    only: { type: 'string', default: 'convergence,crash,fuzz' },
+    only: { type: 'string', default: 'convergence,crash,fuzz,badlink' },
   },
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const minutes = Number(values.minutes);
 if (!Number.isInteger(seed) || !(minutes > 0)) {
-  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz]');
+  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz,badlink]');
   process.exit(2);
 }
+const SCENARIOS = ['convergence', 'crash', 'fuzz', 'badlink'];
 const only = new Set(values.only.split(','));
+const unknown = [...only].filter((s) => !SCENARIOS.includes(s));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  process.exit(2);
+}
 const budget = minutes * 60_000;
 // Shares of the time: the process-level faults cost real seconds each, the simulation does not.
-const share = { convergence: 0.3, crash: 0.4, fuzz: 0.3 };
+const share = { convergence: 0.2, crash: 0.3, fuzz: 0.2, badlink: 0.3 };
 console.log(`chaos seed=${seed} minutes=${minutes} scenarios=${[...only].join(',')}`);
 
 const reports: Report[] = [];
@@ -54,6 +61,11 @@ if (only.has('convergence')) {
 }
 if (only.has('crash')) reports.push(await runServerCrash({ seed, durationMs: budget * share.crash, devices: 3 }));
 if (only.has('fuzz')) reports.push(await runFuzz({ seed, durationMs: budget * share.fuzz }));
+if (only.has('badlink')) {
+  const durationMs = budget * share.badlink;
+  // A stall the heartbeat must notice needs a minute of its own, and room for ordinary faults around it.
+  reports.push(await runBadLink({ seed, durationMs, devices: 4, longStalls: durationMs >= LONG_STALL_MS + 20_000 }));
+}
 
 console.log(formatTable(reports));
 const ok = reports.every(passed);

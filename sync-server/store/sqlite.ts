@@ -42,6 +42,18 @@ const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 export class SqliteStore implements SyncStore {
   private readonly db: Database.Database;
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: preparing costs more than running the small queries here. */
+  private prep<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let st = this.statements.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as unknown as Database.Statement<P, R>;
+  }
+
   /** `path` is a file, or ':memory:' for a throwaway database. */
   constructor(path: string) {
     this.db = new Database(path);
@@ -54,24 +66,24 @@ export class SqliteStore implements SyncStore {
   }
 
   async putUnits(units: readonly Unit[]): Promise<void> {
-    const put = this.db.prepare<[string, string]>(
+    const put = this.prep<[string, string]>(
       'INSERT INTO units (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name',
     );
     this.db.transaction(() => units.forEach((u) => put.run(u.code, u.name))).immediate();
   }
 
   async getUnit(code: string): Promise<Unit | null> {
-    return this.db.prepare<[string], Unit>('SELECT code, name FROM units WHERE code = ?').get(code) ?? null;
+    return this.prep<[string], Unit>('SELECT code, name FROM units WHERE code = ?').get(code) ?? null;
   }
 
   async listUnits(): Promise<Unit[]> {
-    return this.db.prepare<[], Unit>('SELECT code, name FROM units ORDER BY code').all();
+    return this.prep<[], Unit>('SELECT code, name FROM units ORDER BY code').all();
   }
 
   async createDevice(unit: string, role: DeviceRole, input: NewDevice): Promise<Device> {
     return this.db
       .transaction(() => {
-        if ((this.db.prepare('SELECT 1 FROM units WHERE code = ?').get(unit) ?? null) === null) {
+        if ((this.prep('SELECT 1 FROM units WHERE code = ?').get(unit) ?? null) === null) {
           throw new StoreError('unknown_unit', `unit ${unit} does not exist`);
         }
         const device = this.insertDevice(unit, role, input);
@@ -93,7 +105,7 @@ export class SqliteStore implements SyncStore {
         // A full unit does not consume a use: the admin revokes an old device and the code still works.
         const device = this.insertDevice(row.unit, row.role, input);
         if (device === null) return fail('unit_full');
-        this.db.prepare('UPDATE enrollments SET uses_left = uses_left - 1 WHERE code_hash = ?').run(codeHash);
+        this.prep('UPDATE enrollments SET uses_left = uses_left - 1 WHERE code_hash = ?').run(codeHash);
         return ok(device);
       })
       .immediate();
@@ -116,25 +128,25 @@ export class SqliteStore implements SyncStore {
   }
 
   async getDevice(id: string): Promise<Device | null> {
-    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
+    const row = this.prep<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
     return row === undefined ? null : toDevice(row);
   }
 
   async getDeviceByTokenHash(tokenHash: string): Promise<Device | null> {
-    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?').get(tokenHash);
+    const row = this.prep<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?').get(tokenHash);
     return row === undefined ? null : toDevice(row);
   }
 
   async listDevices(unit?: string): Promise<Device[]> {
     const rows =
       unit === undefined
-        ? this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY unit, created_at').all()
-        : this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE unit = ? ORDER BY created_at').all(unit);
+        ? this.prep<[], DeviceRow>('SELECT * FROM devices ORDER BY unit, created_at').all()
+        : this.prep<[string], DeviceRow>('SELECT * FROM devices WHERE unit = ? ORDER BY created_at').all(unit);
     return rows.map(toDevice);
   }
 
   async revokeDevice(id: string, at: number): Promise<Device | null> {
-    this.db.prepare('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
+    this.prep('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
     return this.getDevice(id);
   }
 
@@ -147,7 +159,7 @@ export class SqliteStore implements SyncStore {
   }
 
   async getEnrollment(codeHash: string): Promise<Enrollment | null> {
-    const row = this.db.prepare<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = ?').get(codeHash);
+    const row = this.prep<[string], EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = ?').get(codeHash);
     return row === undefined ? null : toEnrollment(row);
   }
 
@@ -171,17 +183,17 @@ export class SqliteStore implements SyncStore {
 
   async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {
     const now = options.now ?? Date.now();
-    const insert = this.db.prepare<[string, string, string, string, Buffer, number]>(
+    const insert = this.prep<[string, string, string, string, Buffer, number]>(
       'INSERT INTO updates (doc, unit, device, batch_id, data, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const grantsOf = this.db.prepare<[string], { unit: string }>('SELECT unit FROM grants WHERE doc = ? ORDER BY granted_at, unit');
-    const stamp = this.db.prepare<[string, string, number]>(
+    const grantsOf = this.prep<[string], { unit: string }>('SELECT unit FROM grants WHERE doc = ? ORDER BY granted_at, unit');
+    const stamp = this.prep<[string, string, number]>(
       'INSERT INTO event_stamps (doc, event_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     );
-    const grant = this.db.prepare<[string, string, string, number]>(
+    const grant = this.prep<[string, string, string, number]>(
       'INSERT INTO grants (doc, unit, device, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
-    const homeRows = this.db.prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
+    const homeRows = this.prep<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
     // One transaction for the rows, the idempotency record, the last-batch pointer, the stamps and the
     // grants: a crash leaves either the whole batch with its record, or nothing, so a retried batch is
     // never half-duplicated and a grant never exists without the rows that carry its history.
@@ -251,7 +263,7 @@ export class SqliteStore implements SyncStore {
   }
 
   async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {
-    const get = this.db.prepare<[string], { seq: number; row: string }>('SELECT seq, row FROM doc_rows WHERE doc = ?');
+    const get = this.prep<[string], { seq: number; row: string }>('SELECT seq, row FROM doc_rows WHERE doc = ?');
     const out = new Map<string, DocRowRecord>();
     for (const doc of docs) {
       const r = get.get(doc);
@@ -261,14 +273,14 @@ export class SqliteStore implements SyncStore {
   }
 
   async putDocRows(rows: readonly (DocRowRecord & { readonly doc: string })[]): Promise<void> {
-    const put = this.db.prepare<[string, number, string]>(
+    const put = this.prep<[string, number, string]>(
       'INSERT INTO doc_rows (doc, seq, row) VALUES (?, ?, ?) ON CONFLICT(doc) DO UPDATE SET seq = excluded.seq, row = excluded.row WHERE excluded.seq >= doc_rows.seq',
     );
     this.db.transaction(() => rows.forEach((r) => put.run(r.doc, r.seq, r.row))).immediate();
   }
 
   async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {
-    const has = this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM grants WHERE doc = ? AND unit = ?');
+    const has = this.prep<[string, string], { one: number }>('SELECT 1 AS one FROM grants WHERE doc = ? AND unit = ?');
     return new Set(docs.filter((doc) => has.get(doc, unit) !== undefined));
   }
 
@@ -286,7 +298,7 @@ export class SqliteStore implements SyncStore {
 
   private head(): number {
     // sqlite_sequence keeps the highest seq ever handed out, even if compaction deleted that row.
-    const row = this.db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get();
+    const row = this.prep<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'updates'").get();
     return row?.seq ?? 0;
   }
 
@@ -307,7 +319,7 @@ export class SqliteStore implements SyncStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const count = (sql: string): number => this.db.prepare<[], { n: number }>(sql).get()?.n ?? 0;
+    const count = (sql: string): number => this.prep<[], { n: number }>(sql).get()?.n ?? 0;
     return {
       headSeq: this.head(),
       rows: count('SELECT COUNT(*) AS n FROM updates'),
@@ -317,10 +329,10 @@ export class SqliteStore implements SyncStore {
   }
 
   async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
-    const get = this.db.prepare<[string, string], { next: number }>(
+    const get = this.prep<[string, string], { next: number }>(
       'SELECT next FROM number_counters WHERE unit = ? AND day = ?',
     );
-    const put = this.db.prepare<[string, string, number]>(
+    const put = this.prep<[string, string, number]>(
       `INSERT INTO number_counters (unit, day, next) VALUES (?, ?, ?)
        ON CONFLICT(unit, day) DO UPDATE SET next = excluded.next`,
     );
@@ -357,7 +369,7 @@ export class SqliteStore implements SyncStore {
   }
 
   async getSetting(key: string): Promise<string | null> {
-    return this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)?.value ?? null;
+    return this.prep<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)?.value ?? null;
   }
 
   async setSetting(key: string, value: string): Promise<void> {

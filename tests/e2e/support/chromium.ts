@@ -53,6 +53,8 @@ export class ChromiumProcess {
     readonly browser: Browser,
     readonly context: BrowserContext,
     private readonly stderr: WriteStream,
+    /** The browser's DevTools WebSocket (ws://127.0.0.1:port/devtools/browser/id), for raw CDP clients. */
+    readonly endpoint: string,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -101,7 +103,7 @@ export class ChromiumProcess {
     if (!context) throw new Error(`Chromium ${opts.name}: no default context over CDP`);
     attachConsole(context, opts.name, opts.logs);
     opts.logs.add(`[${opts.name}] chromium pid=${child.pid} ${endpoint}`);
-    return new ChromiumProcess(opts.name, child, browser, context, stderr);
+    return new ChromiumProcess(opts.name, child, browser, context, stderr, endpoint);
   }
 
   get pid(): number {

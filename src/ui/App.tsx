@@ -1,7 +1,7 @@
 /** The app's top level: boot, enrollment, sign-in, then the shell with its screens (and the idle lock). */
 import { useEffect, useState } from 'preact/hooks';
 import type { BootState, DeviceSummary, Session, SyncStatus } from '../worker/types.ts';
-import { proxy, worker } from './bridge.ts';
+import { boot as bootWorker, proxy, worker } from './bridge.ts';
 import { LockScreen } from './components/LockScreen.tsx';
 import { Shell } from './components/Shell.tsx';
 import { t } from './i18n/core.ts';
@@ -9,6 +9,7 @@ import { useLocale } from './i18n/index.ts';
 import { IDLE_LOCK_MS, storedLock, storeLock, useIdle } from './idle.ts';
 import { EnrollScreen } from './screens/EnrollScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
+import { afterFirstScreen, firstScreenShown } from './first-screen.ts';
 import { checkStorage, type StorageHealth } from './storage.ts';
 import { registerServiceWorker } from './update.ts';
 
@@ -22,10 +23,11 @@ export function App() {
   const [locked, setLocked] = useState(false);
 
   useEffect(() => {
-    registerServiceWorker((apply) => setApplyUpdate(() => apply));
+    // The update check loads workbox-window: not before the first screen is usable.
+    void afterFirstScreen().then(() => registerServiceWorker((apply) => setApplyUpdate(() => apply)));
     checkStorage().then(setStorage, () => setStorage(null));
     const w = worker();
-    w.boot().then(
+    bootWorker().then(
       (b) => {
         setBoot(b);
         if (b.session !== null) setLocked(storedLock(b.session.officerId));
@@ -36,6 +38,11 @@ export function App() {
   }, []);
 
   const session = boot?.session ?? null;
+  // The enroll and login forms are usable as soon as they are shown (the intake form says so itself).
+  const formScreen = bootError !== null || (boot !== null && (boot.device === null || session === null));
+  useEffect(() => {
+    if (formScreen) firstScreenShown();
+  }, [formScreen]);
   const lock = (): void => {
     if (session === null) return;
     storeLock(session.officerId);

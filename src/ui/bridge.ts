@@ -3,7 +3,8 @@
  * calls the worker, and reads the projection through liveQuery (src/ui/live.ts).
  */
 import * as Comlink from 'comlink';
-import type { WorkerEndpoint } from '../worker/types.ts';
+import type { Procedure } from '../domain/catalog.ts';
+import type { BootState, WorkerEndpoint } from '../worker/types.ts';
 
 export type Worker$ = Comlink.Remote<WorkerEndpoint>;
 
@@ -15,6 +16,36 @@ export function worker(): Worker$ {
     instance = Comlink.wrap<WorkerEndpoint>(w);
   }
   return instance;
+}
+
+let booting: Promise<BootState> | null = null;
+let catalog: Promise<Procedure[]> | null = null;
+
+/**
+ * Starts the worker and its boot, once. Called before the first render (src/ui/main.tsx): the worker's
+ * script then loads and runs while the page renders, instead of after the first paint (an effect).
+ * A signed-in device also asks for the procedures at once: the intake form's first input needs them.
+ */
+export function boot(): Promise<BootState> {
+  booting ??= worker().boot();
+  void booting.then(
+    (b) => {
+      if (b.session !== null) void procedures().catch(() => undefined);
+    },
+    () => undefined,
+  );
+  return booting;
+}
+
+/** The procedure catalog, asked once (the worker keeps it for its lifetime too); asked again after a failure. */
+export function procedures(): Promise<Procedure[]> {
+  catalog ??= worker()
+    .procedures()
+    .catch((e: unknown) => {
+      catalog = null;
+      throw e;
+    });
+  return catalog;
 }
 
 export const proxy = Comlink.proxy;

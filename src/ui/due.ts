@@ -4,6 +4,7 @@
  * a little early over a weekend, never late).
  */
 import { useEffect, useState } from 'preact/hooks';
+import { afterFirstScreen } from './first-screen.ts';
 import { RUNNING, type Clock } from './search.ts';
 
 type CalendarModule = typeof import('./calendar-load.ts');
@@ -39,7 +40,8 @@ export function useClock(): Clock {
     const tick = (): void => {
       if (live) setClock(clockAt(Math.floor(Date.now() / MINUTE) * MINUTE));
     };
-    void loadCalendar().then(tick);
+    // The lunar library behind the calendar is not needed to show the first screen.
+    void afterFirstScreen().then(loadCalendar).then(tick);
     const timer = window.setInterval(tick, MINUTE);
     return () => {
       live = false;

@@ -1,10 +1,13 @@
 /**
  * Dexie liveQuery as a Preact hook: the page reads the projection the worker writes. Dexie itself
  * loads after the first screen (it is the largest library the page uses, and the intake form needs
- * none of it): a query subscribes once it is there, showing `initial` until then.
+ * none of it): a query subscribes once it is there, showing `initial` until then. A background query
+ * (the shell's pending count, the due alerts) does not even start loading it before the first screen
+ * is usable; a screen's own query does, and its first answer marks that screen as shown.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { MotcuaDb } from '../db/schema.ts';
+import { afterFirstScreen, firstScreenShown } from './first-screen.ts';
 
 type Loaded = { db: MotcuaDb; liveQuery: typeof import('dexie').liveQuery };
 
@@ -19,16 +22,19 @@ export function loadDb(): Promise<Loaded> {
   return loading;
 }
 
-export function useLive<T>(query: (db: MotcuaDb) => Promise<T>, deps: readonly unknown[], initial: T): T {
+export function useLive<T>(query: (db: MotcuaDb) => Promise<T>, deps: readonly unknown[], initial: T, background = false): T {
   const [value, setValue] = useState<T>(initial);
   useEffect(() => {
     let unsubscribe: (() => void) | null = null;
     let live = true;
-    loadDb().then(
+    (background ? afterFirstScreen().then(loadDb) : loadDb()).then(
       ({ db, liveQuery }) => {
         if (!live) return;
         const sub = liveQuery(() => query(db)).subscribe({
-          next: (v) => setValue(v),
+          next: (v) => {
+            setValue(v);
+            if (!background) firstScreenShown();
+          },
           error: (e: unknown) => console.error('liveQuery failed', e),
         });
         unsubscribe = () => sub.unsubscribe();

@@ -52,8 +52,7 @@ export class WorkerApi {
   constructor(private readonly d: ApiDeps) {}
 
   async boot(): Promise<BootState> {
-    const device = await this.d.store.getMeta<DeviceInfo>(META.device);
-    const session = await this.d.store.getMeta<Session>(META.session);
+    const [device, session] = await Promise.all([this.d.store.getMeta<DeviceInfo>(META.device), this.d.store.getMeta<Session>(META.session)]);
     this.device = device;
     this.session = session;
     if (device !== undefined) this.d.onCommitted(device);

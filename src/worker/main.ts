@@ -27,7 +27,9 @@ const PROJECTION_VERSION = 3;
 
 /**
  * Loads the holidays (precached data file) into the projector, then brings old projection rows up to
- * date in the background. Boot waits for the calendar only, so the first receipt has its due date.
+ * date in the background. Boot does not wait for it (the sign-in and intake forms need neither file);
+ * what computes due dates or names other communes does: an intake, a dossier, a workflow step, and the
+ * sync leader (pulled dossiers are projected with their due dates).
  */
 async function prepare(): Promise<void> {
   // Both precached data files, fetched together: boot waits for them.
@@ -111,8 +113,10 @@ const api = new WorkerApi({
   onCommitted: (device) => {
     if (!syncRequested) {
       syncRequested = true;
-      becomeLeader(device);
-      statuses.postMessage('ask');
+      void prepared.then(() => {
+        becomeLeader(device);
+        statuses.postMessage('ask');
+      });
     }
     if (client !== null) client.kick();
     else kicks.postMessage('kick');
@@ -120,17 +124,23 @@ const api = new WorkerApi({
 });
 
 const exposed: WorkerEndpoint = {
-  boot: async () => {
-    await prepared;
-    return api.boot();
-  },
+  boot: () => api.boot(),
   enroll: (code: string, label: string) => api.enroll(code, label),
   login: (u: string, p: string) => api.login(u, p),
   logout: () => api.logout(),
   procedures: () => api.procedures(),
-  intake: (input, decision) => api.intake(input, decision),
-  dossier: (id) => api.dossier(id),
-  act: (id, action) => api.act(id, action),
+  intake: async (input, decision) => {
+    await prepared;
+    return api.intake(input, decision);
+  },
+  dossier: async (id) => {
+    await prepared;
+    return api.dossier(id);
+  },
+  act: async (id, action) => {
+    await prepared;
+    return api.act(id, action);
+  },
   officerNames: () => api.officerNames(),
   onStatus: (cb) => {
     statusListener = cb;

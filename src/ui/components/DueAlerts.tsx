@@ -25,6 +25,7 @@ export function DueAlerts({ session }: { session: Session }) {
         .toArray(),
     [clock.now, clock.dueSoonUntil, mine, session.officerId],
     [],
+    true,
   );
   const overdue = useLive(
     (db) =>
@@ -34,6 +35,7 @@ export function DueAlerts({ session }: { session: Session }) {
         .count(),
     [clock.now, mine, session.officerId],
     0,
+    true,
   );
   // Ids already announced in this tab: an alert is news only once.
   const seen = useRef(new Set<string>());

@@ -59,7 +59,7 @@ function body(route: Route, session: Session, device: DeviceSummary) {
 export function Shell({ device, session, status, storage, applyUpdate, locked, onLock, onLogout }: Props) {
   const route = useRoute();
   // Read from the database, not from the sync status: it is right in every tab and while offline.
-  const pending = useLive((db) => db.outbox.count(), [], 0);
+  const pending = useLive((db) => db.outbox.count(), [], 0, true);
   const phase = status?.phase ?? 'connecting';
   const current: Screen = route.name === 'dossier' ? 'list' : route.name;
 

@@ -7,7 +7,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Procedure } from '../../domain/catalog.ts';
 import type { DeviceSummary, IntakeDecision, Receipt } from '../../worker/types.ts';
-import { worker } from '../bridge.ts';
+import { procedures, worker } from '../bridge.ts';
+import { firstScreenShown } from '../first-screen.ts';
 import { IntakeResult, preloadIntakeForms } from '../components/IntakeResult.tsx';
 import { viCollator } from '../i18n/index.ts';
 import { ti } from '../i18n/intake.ts';
@@ -28,16 +29,18 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
   const [cccdTouched, setCccdTouched] = useState(false);
 
   useEffect(() => {
-    worker()
-      .procedures()
-      .then(
-        (p) => setProcs([...p].sort((a, b) => viCollator.compare(a.name, b.name))),
-        () => setMessage(ti('intake.catalogFailed')),
-      );
+    procedures().then(
+      (p) => setProcs([...p].sort((a, b) => viCollator.compare(a.name, b.name))),
+      () => setMessage(ti('intake.catalogFailed')),
+    );
     // The printable forms load while the officer types, so the receipt shows at once.
     const idle = window.setTimeout(preloadIntakeForms, 1500);
     return () => window.clearTimeout(idle);
   }, []);
+
+  useEffect(() => {
+    if (procs.length > 0) firstScreenShown();
+  }, [procs.length > 0]);
 
   // Alt+N / Alt+B / Alt+C, handled here rather than with accesskey: browsers differ on accesskey
   // modifiers, and a key must never submit twice.

@@ -110,6 +110,8 @@ export class WorkerApi {
    * (Mẫu 02) or refused (Mẫu 03). Resolves only after the write is durable: the form may then be shown.
    */
   async intake(input: IntakeInput, decision: IntakeDecision = { kind: 'receive' }): Promise<Outcome<Receipt>> {
+    // Read by the benchmarks with the page's 'intake-commit': the worker's share of press-to-durable.
+    const startedAt = performance.now();
     const { device, session } = this;
     if (device === undefined) return fail('not_enrolled', 'Thiết bị chưa được đăng ký.');
     if (session === undefined) return fail('signed_out', 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.');
@@ -142,6 +144,7 @@ export class WorkerApi {
       device: device.deviceId,
     });
     let code = '';
+    const writeAt = performance.now();
     try {
       await this.d.store.commitNewDossier(
         day,
@@ -179,6 +182,8 @@ export class WorkerApi {
       if (isQuotaError(e)) return fail('storage_full', 'Bộ nhớ của máy đã đầy: hồ sơ CHƯA được lưu. Hãy giải phóng dung lượng rồi thử lại.');
       return fail('write_failed', `Không lưu được hồ sơ: ${e instanceof Error ? e.message : String(e)}. Hồ sơ CHƯA được tiếp nhận.`);
     }
+    performance.measure('intake-write', { start: writeAt });
+    performance.measure('intake-worker', { start: startedAt });
     this.d.onCommitted(device);
     return {
       ok: true,

@@ -3,6 +3,7 @@
  * refusal Mẫu 03), printable on A4 or A5, and the way back to a new intake. The form itself loads
  * lazily (preloaded while the officer types); the code and the actions do not wait for it.
  */
+import { useEffect, useState } from 'preact/hooks';
 import type { Receipt } from '../../worker/types.ts';
 import { ti } from '../i18n/intake.ts';
 import { lazy } from '../lazy.tsx';
@@ -17,6 +18,10 @@ export function preloadIntakeForms(): void {
 }
 
 export function IntakeResult({ receipt, onNew }: { receipt: Receipt; onNew: () => void }) {
+  // The A4 form comes a frame after the rest: the answer that the dossier is saved and the actions
+  // show at once, and the form's render and layout run in a task of their own (no long task on a slow laptop).
+  const [sheet, setSheet] = useState(false);
+  useEffect(() => setSheet(true), []);
   return (
     <main class="card receipt" data-testid="receipt" data-kind={receipt.kind}>
       {receipt.kind === 'refuse' && (
@@ -25,7 +30,7 @@ export function IntakeResult({ receipt, onNew }: { receipt: Receipt; onNew: () =
           {ti('result.code')} <strong data-testid="receipt-code">{receipt.code}</strong>
         </p>
       )}
-      <IntakeForm receipt={receipt} />
+      {sheet && <IntakeForm receipt={receipt} />}
       <p class="muted no-print">{ti('result.saved')}</p>
       <div class="actions no-print">
         <PrintButtons testId="receipt-print" label={`${ti(`result.print.${receipt.kind}`)} (A4)`} />

@@ -1,4 +1,5 @@
 /** The frame around every screen: who and where, sync state, what is not yet at the data center. */
+import { useMemo } from 'preact/hooks';
 import type { DeviceSummary, Session, SyncStatus } from '../../worker/types.ts';
 import { t } from '../i18n/core.ts';
 import { lazy } from '../lazy.tsx';
@@ -62,6 +63,9 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
   const pending = useLive((db) => db.outbox.count(), [], 0, true);
   const phase = status?.phase ?? 'connecting';
   const current: Screen = route.name === 'dossier' ? 'list' : route.name;
+  // The sync status and the pending count change with every intake: they re-render the header, not
+  // the screen (on a slow laptop, re-rendering the intake form costs tens of ms each time).
+  const screen = useMemo(() => body(route, session, device), [route, session, device]);
 
   return (
     <div class="shell" inert={locked} aria-hidden={locked ? 'true' : undefined}>
@@ -113,7 +117,7 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
         </p>
       )}
       <DueAlerts session={session} />
-      {body(route, session, device)}
+      {screen}
     </div>
   );
 }

@@ -1,29 +1,33 @@
 /**
- * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz,badlink]`: runs the fault scenarios
+ * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz,badlink,power]`: runs the fault scenarios
  * for about M minutes in all, prints the table, and exits 1 on any loss, duplicate or divergence.
  * A failing convergence seed is printed: rerun it with --seed to reproduce.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import globalSetup from '../tests/e2e/support/global-setup.ts';
+import { ROOT } from '../tests/e2e/support/server.ts';
 import { LONG_STALL_MS, runBadLink } from './bad-link.ts';
 import { CONVERGENCE_DEFAULTS, runConvergence } from './convergence.ts';
 import { runFuzz } from './fuzz.ts';
-import { formatTable, passed, type Report } from './report.ts';
+import { runPower } from './power.ts';
+import { emptyReport, formatTable, passed, type Report } from './report.ts';
 import { runServerCrash } from './server-crash.ts';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     minutes: { type: 'string', default: '2' },
-    only: { type: 'string', default: 'convergence,crash,fuzz,badlink' },
+    only: { type: 'string', default: 'convergence,crash,fuzz,badlink,power' },
   },
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const minutes = Number(values.minutes);
 if (!Number.isInteger(seed) || !(minutes > 0)) {
-  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz,badlink]');
+  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz,badlink,power]');
   process.exit(2);
 }
-const SCENARIOS = ['convergence', 'crash', 'fuzz', 'badlink'];
+const SCENARIOS = ['convergence', 'crash', 'fuzz', 'badlink', 'power'];
 const only = new Set(values.only.split(','));
 const unknown = [...only].filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
@@ -32,7 +36,7 @@ if (unknown.length > 0) {
 }
 const budget = minutes * 60_000;
 // Shares of the time: the process-level faults cost real seconds each, the simulation does not.
-const share = { convergence: 0.2, crash: 0.3, fuzz: 0.2, badlink: 0.3 };
+const share = { convergence: 0.15, crash: 0.25, fuzz: 0.15, badlink: 0.25, power: 0.2 };
 console.log(`chaos seed=${seed} minutes=${minutes} scenarios=${[...only].join(',')}`);
 
 const reports: Report[] = [];
@@ -65,6 +69,18 @@ if (only.has('badlink')) {
   const durationMs = budget * share.badlink;
   // A stall the heartbeat must notice needs a minute of its own, and room for ordinary faults around it.
   reports.push(await runBadLink({ seed, durationMs, devices: 4, longStalls: durationMs >= LONG_STALL_MS + 20_000 }));
+}
+if (only.has('power')) {
+  const r = emptyReport(`power-cut seed=${seed}`);
+  try {
+    // The browser runs the built PWA: dist/ is built when missing (E2E_BUILD=1 rebuilds it), as for the e2e tests.
+    globalSetup();
+    console.log(`power: Chromium on dist/ built ${statSync(`${ROOT}dist/index.html`).mtime.toISOString()}`);
+    reports.push(await runPower({ seed, durationMs: budget * share.power }));
+  } catch (e) {
+    r.failures.push(`could not run: ${e instanceof Error ? e.message : String(e)}`);
+    reports.push(r);
+  }
 }
 
 console.log(formatTable(reports));

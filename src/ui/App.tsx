@@ -10,7 +10,7 @@ import { IDLE_LOCK_MS, storedLock, storeLock, useIdle } from './idle.ts';
 import { EnrollScreen } from './screens/EnrollScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { afterFirstScreen, firstScreenShown } from './first-screen.ts';
-import { checkStorage, type StorageHealth } from './storage.ts';
+import { checkStorage, onStorageRecheck, RECHECK_MS, type StorageHealth } from './storage.ts';
 import { registerServiceWorker } from './update.ts';
 
 export function App() {
@@ -25,7 +25,14 @@ export function App() {
   useEffect(() => {
     // The update check loads workbox-window: not before the first screen is usable.
     void afterFirstScreen().then(() => registerServiceWorker((apply) => setApplyUpdate(() => apply)));
-    checkStorage().then(setStorage, () => setStorage(null));
+    // The headroom write (storage.ts) waits for the first screen, then runs now and then, and at once
+    // when an intake was refused for lack of space.
+    const measure = (askPersist: boolean): void => {
+      checkStorage(askPersist).then(setStorage, () => setStorage(null));
+    };
+    void afterFirstScreen().then(() => measure(true));
+    const every = window.setInterval(() => measure(false), RECHECK_MS);
+    const unwatch = onStorageRecheck(() => measure(false));
     const w = worker();
     bootWorker().then(
       (b) => {
@@ -35,6 +42,10 @@ export function App() {
       (e: unknown) => setBootError(String(e)),
     );
     void w.onStatus(proxy((s: SyncStatus) => setStatus(s)));
+    return () => {
+      window.clearInterval(every);
+      unwatch();
+    };
   }, []);
 
   const session = boot?.session ?? null;

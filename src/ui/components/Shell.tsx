@@ -105,7 +105,9 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
       )}
       {storage?.lowSpace === true && (
         <p class="warning no-print" role="alert" data-testid="storage-low">
-          {t('shell.storageLow', { mb: Math.round((storage.quota - storage.usage) / 1048576) })}
+          {storage.probeRefused
+            ? t('shell.storageAlmostFull', { mb: Math.max(1, Math.round(storage.free / 1048576)) })
+            : t('shell.storageLow', { mb: Math.round(storage.free / 1048576) })}
         </p>
       )}
       {applyUpdate !== null && (

@@ -42,6 +42,8 @@ const vi = {
   'shell.storageNotPersisted':
     'Trình duyệt chưa cho phép lưu trữ lâu dài: dữ liệu chưa đồng bộ có thể bị xoá khi máy thiếu dung lượng. Hãy cài ứng dụng (Thêm vào màn hình chính) hoặc đồng bộ thường xuyên.',
   'shell.storageLow': 'Dung lượng lưu trữ sắp hết ({mb} MB còn trống). Hãy giải phóng bộ nhớ trước khi tiếp nhận thêm hồ sơ.',
+  'shell.storageAlmostFull':
+    'Bộ nhớ của máy gần đầy: chỉ còn dưới {mb} MB để lưu hồ sơ. Hãy giải phóng dung lượng ngay (xoá tệp không cần, dọn thùng rác); khi hết chỗ, hồ sơ mới sẽ không lưu được.',
   'shell.updateReady': 'Đã có phiên bản mới. Hãy hoàn tất hồ sơ đang nhập rồi',
   'shell.reload': 'Tải lại',
   'sync.online': 'Đã kết nối trung tâm dữ liệu',
@@ -140,6 +142,8 @@ const en: Record<Key, string> = {
   'shell.storageNotPersisted':
     'The browser has not granted persistent storage: unsynced data may be deleted when the disk is short of space. Install the app (Add to home screen) or sync often.',
   'shell.storageLow': 'Storage is almost full ({mb} MB free). Free some space before taking in more dossiers.',
+  'shell.storageAlmostFull':
+    'This computer is almost out of space: less than {mb} MB is left for dossiers. Free some space now (delete unneeded files, empty the trash); once it is full, new dossiers cannot be saved.',
   'shell.updateReady': 'A new version is ready. Finish the dossier in progress, then',
   'shell.reload': 'Reload',
   'sync.online': 'Connected to the data center',

@@ -43,6 +43,8 @@ const vi = {
   'intake.saving': 'Đang lưu…',
   'intake.shortcuts': 'Phím tắt: Enter hoặc Alt+N – Tiếp nhận · Alt+B – Yêu cầu bổ sung · Alt+C – Từ chối',
   'intake.catalogFailed': 'Không tải được danh mục thủ tục.',
+  'intake.storageFull':
+    'Bộ nhớ của máy đã đầy: hồ sơ này CHƯA được lưu và CHƯA được tiếp nhận. Thông tin đã nhập vẫn còn nguyên trên màn hình. Hãy giải phóng dung lượng rồi bấm «Tiếp nhận» lại, không cần nhập lại.',
   'intake.invalid': 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.',
   'decision.supplementTitle': 'Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)',
   'decision.refuseTitle': 'Từ chối tiếp nhận hồ sơ (Mẫu 03)',
@@ -113,6 +115,8 @@ const en: Record<Key, string> = {
   'intake.saving': 'Saving…',
   'intake.shortcuts': 'Shortcuts: Enter or Alt+N – Receive · Alt+B – Request supplement · Alt+C – Refuse',
   'intake.catalogFailed': 'The procedure catalog could not be loaded.',
+  'intake.storageFull':
+    'This computer’s storage is full: this dossier was NOT saved and NOT received. What you typed is still on screen. Free some space, then press Receive again; there is no need to retype.',
   'intake.invalid': 'The dossier is not valid yet: check the marked fields.',
   'decision.supplementTitle': 'Request to supplement the dossier (Form 02)',
   'decision.refuseTitle': 'Refusal to receive the dossier (Form 03)',

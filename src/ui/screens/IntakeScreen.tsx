@@ -16,6 +16,7 @@ import { ApplicantFields, FieldError } from '../intake/ApplicantFields.tsx';
 import { ComponentRows } from '../intake/ComponentRows.tsx';
 import { DecisionPanel } from '../intake/DecisionPanel.tsx';
 import { componentNames, emptyForm, freshComponents, missingOf, toInput, type FormState } from '../intake/model.ts';
+import { recheckStorage } from '../storage.ts';
 
 export function IntakeScreen({ device }: { device: DeviceSummary }) {
   const [procs, setProcs] = useState<Procedure[]>([]);
@@ -102,7 +103,11 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
       setReceipt(r.value);
     } else {
       setErrors(r.fieldErrors ?? {});
-      setMessage(r.message);
+      // The form keeps everything typed: once space is freed, the same press saves it.
+      if (r.reason === 'storage_full') {
+        setMessage(ti('intake.storageFull'));
+        recheckStorage();
+      } else setMessage(r.message);
     }
   }
 

@@ -36,6 +36,16 @@ describe('@chaos bad links between devices and the sync server', () => {
       await waitFor('online', () => d.status?.phase === 'online');
       await d.intake('Võ Thị Rảnh Rỗi');
       await waitFor('pushed', async () => (await d.store.pendingCount()) === 0);
+      // Idle: the push's ack, the Notify for its server stamps and the pull that follows are done. A
+      // drop in the middle of a request is noticed by that request; the gap is the drop between them.
+      let seen = -1;
+      await waitFor('idle', () => {
+        const now = d.wire.sent.length + d.wire.received.length;
+        const quiet = now === seen;
+        seen = now;
+        return quiet;
+      });
+      await new Promise((r) => setTimeout(r, 300));
       proxy.dropAll();
       // The backoff of NodeDevice is at most 200 ms: a second connection is due well within 3 s.
       await waitFor('a new connection', () => proxy.stats.connections >= 2, 3_000);

@@ -18,7 +18,19 @@ import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
 import { newDossierUpdate, writerIdOf } from './dossier-doc.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { verifyOfficer } from './officer-auth.ts';
-import type { BootState, DeviceSummary, DossierView, Failure, IntakeDecision, IntakeInput, Outcome, Receipt, Session } from './types.ts';
+import type {
+  BootState,
+  DeviceSummary,
+  DossierView,
+  DueAlertQuery,
+  DueAlertsView,
+  Failure,
+  IntakeDecision,
+  IntakeInput,
+  Outcome,
+  Receipt,
+  Session,
+} from './types.ts';
 
 export interface ApiDeps {
   store: LocalStore;
@@ -222,6 +234,22 @@ export class WorkerApi {
     // this is about sending).
     if (out.ok && this.device !== undefined) this.d.onCommitted(this.device);
     return out;
+  }
+
+  /**
+   * The near-due dossiers and the overdue count, by the dueAt index then filtered here: on the page
+   * this read and filter ran on the main thread at every intake, growing with the day (hundreds of
+   * same-day dossiers, tasks of 50-100 ms on a slow laptop).
+   */
+  async dueAlerts(q: DueAlertQuery): Promise<DueAlertsView> {
+    const { dossiers } = this.d.store.db;
+    const running = new Set(q.running);
+    const counts = (r: { status: string; officer: string }): boolean => running.has(r.status) && (q.officer === null || r.officer === q.officer);
+    const [near, overdue] = await Promise.all([
+      dossiers.where('dueAt').between(q.now, q.until, false, true).filter(counts).toArray(),
+      dossiers.where('dueAt').between(1, q.now, true, true).filter(counts).count(),
+    ]);
+    return { nearDue: near.map((r) => ({ id: r.id, code: r.code, applicantName: r.applicantName, dueAt: r.dueAt })), overdue };
   }
 
   async officerNames(): Promise<Record<string, string>> {

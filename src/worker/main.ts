@@ -142,6 +142,7 @@ const exposed: WorkerEndpoint = {
     return api.act(id, action);
   },
   officerNames: () => api.officerNames(),
+  dueAlerts: (q) => api.dueAlerts(q),
   onStatus: (cb) => {
     statusListener = cb;
     if (lastStatus !== null) cb(lastStatus);

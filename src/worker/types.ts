@@ -89,6 +89,22 @@ export interface Failure {
 export type Outcome<T> = { ok: true; value: T } | Failure;
 
 /** The object the worker exposes through comlink. */
+/** What the due alerts show: the dossiers due within the window, and how many are overdue. */
+export interface DueAlertQuery {
+  /** Only this officer's intakes (a counter officer), or null for every dossier of the device. */
+  officer: string | null;
+  now: number;
+  /** End of the "due soon" window (ms). */
+  until: number;
+  /** Statuses whose clock runs. */
+  running: readonly string[];
+}
+
+export interface DueAlertsView {
+  nearDue: { id: string; code: string; applicantName: string; dueAt: number }[];
+  overdue: number;
+}
+
 export interface WorkerEndpoint {
   boot(): Promise<BootState>;
   enroll(code: string, label: string): Promise<Outcome<DeviceSummary>>;
@@ -102,6 +118,8 @@ export interface WorkerEndpoint {
   act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>>;
   /** Officers of this device's unit (id → display name), for timelines and forms. */
   officerNames(): Promise<Record<string, string>>;
+  /** The due alerts, read and filtered in the worker (a day's same-day dossiers are hundreds of rows). */
+  dueAlerts(q: DueAlertQuery): Promise<DueAlertsView>;
   /** Registers the page's status listener (a comlink proxy); called at once with the last status. */
   onStatus(cb: (s: SyncStatus) => void): void;
 }

@@ -91,21 +91,24 @@ export const PAGE_LIB = String.raw`
   const idle = () => new Promise((r) => requestIdleCallback(() => r(), { timeout: 1000 }));
 
   b.intakes = async (items, opts) => {
-    const o = Object.assign({ settleMs: 0, quietMs: 0 }, opts);
+    // fast: the whole form filled in one task (the rest of a day, where only the totals count).
+    const o = Object.assign({ settleMs: 0, quietMs: 0, fast: false }, opts);
+    const step = () => (o.fast ? Promise.resolve() : nextTask());
     const out = [];
     for (const it of items) {
       await until(() => q('intake-form') && q('procedure-select') && q('procedure-select').options.length > 1, 'the intake form');
       await nextTask();
       setField(q('procedure-select'), it.proc);
-      await nextTask();
+      await (o.fast ? render() : nextTask());
       for (const [id, v] of [['applicant-name', it.name], ['applicant-cccd', it.cccd], ['applicant-phone', it.phone], ['applicant-address', it.address]]) {
         setField(q(id), v);
-        await nextTask();
+        await step();
       }
       for (const cb of qa('component-checkbox')) {
         if (!cb.checked) cb.click();
-        await nextTask();
+        await step();
       }
+      if (o.fast) await render();
       // An officer takes minutes per applicant: the previous intake's sync round (push, confirm, the
       // server's stamp pulled back) is long done by the next press. Wait for it: pending 0, then quiet.
       if (o.settleMs > 0) {
@@ -138,7 +141,7 @@ export const PAGE_LIB = String.raw`
     return Array.from(sel.options).map((o) => o.value).filter((v) => v !== '');
   };
 
-  b.bareIdb = async (n) => {
+  b.bareIdb = async (n, indexed) => {
     const sample = await new Promise((resolve, reject) => {
       const req = indexedDB.open('motcua');
       req.onerror = () => reject(req.error);
@@ -163,10 +166,24 @@ export const PAGE_LIB = String.raw`
         };
       };
     });
+    const name = indexed ? 'bench-bare-indexed' : 'bench-bare';
     const db = await new Promise((resolve, reject) => {
-      const req = indexedDB.open('bench-bare', 1);
+      const req = indexedDB.open(name, 1);
       req.onupgradeneeded = () => {
-        for (const s of ['updates', 'outbox', 'dossiers', 'meta']) req.result.createObjectStore(s, { autoIncrement: true });
+        const d = req.result;
+        if (!indexed) {
+          for (const s of ['updates', 'outbox', 'dossiers', 'meta']) d.createObjectStore(s, { autoIncrement: true });
+          return;
+        }
+        // The app's schema (src/db/schema.ts): the same index entries written as an intake writes.
+        d.createObjectStore('updates', { keyPath: 'id', autoIncrement: true }).createIndex('doc', 'doc');
+        const o = d.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
+        o.createIndex('batchId', 'batchId');
+        o.createIndex('doc', 'doc');
+        const ds = d.createObjectStore('dossiers', { keyPath: 'id' });
+        for (const k of ['code', 'cccd', 'phone', 'status', 'receivedAt', 'updatedAt', 'dueAt', 'officer']) ds.createIndex(k, k);
+        ds.createIndex('nameWords', 'nameWords', { multiEntry: true });
+        d.createObjectStore('meta', { keyPath: 'key' });
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -178,8 +195,9 @@ export const PAGE_LIB = String.raw`
         const tx = db.transaction(['updates', 'outbox', 'dossiers', 'meta'], 'readwrite', { durability: 'strict' });
         tx.objectStore('updates').add({ doc: 'x/' + i, data: sample.update });
         tx.objectStore('outbox').add({ doc: 'x/' + i, data: sample.update, batchId: '' });
-        tx.objectStore('dossiers').add(Object.assign({}, sample.row, { id: String(i) }));
-        tx.objectStore('meta').put({ key: 'numberPool', value: { blocks: [], fallback: { d: i } } }, 'numberPool');
+        tx.objectStore('dossiers').add(Object.assign({}, sample.row, { id: String(i), code: sample.row ? sample.row.code + '/' + i : String(i) }));
+        if (indexed) tx.objectStore('meta').put({ key: 'numberPool', value: { blocks: [], fallback: { d: i } } });
+        else tx.objectStore('meta').put({ key: 'numberPool', value: { blocks: [], fallback: { d: i } } }, 'numberPool');
         tx.oncomplete = () => resolve();
         tx.onerror = () => reject(tx.error);
       });
@@ -187,7 +205,7 @@ export const PAGE_LIB = String.raw`
     }
     db.close();
     await new Promise((resolve) => {
-      const del = indexedDB.deleteDatabase('bench-bare');
+      const del = indexedDB.deleteDatabase(name);
       del.onsuccess = del.onerror = del.onblocked = () => resolve();
     });
     return { times, updateBytes: sample.update.byteLength, rowBytes: JSON.stringify(sample.row).length };

@@ -127,11 +127,30 @@ export async function runBadLink(o: BadLinkOptions): Promise<Report> {
       l.proxy.setShape({});
       l.proxy.heal();
     }
+    try {
+      await converged(
+        links.map((l) => l.device),
+        180_000,
+      );
+    } catch {
+      // Still compared below against the server's file, so the table says what differs.
+      report.failures.push('replicas did not converge within 180 s of the links healing');
+    }
+    report.convergeMs = Date.now() - healStart;
+
+    // S14 on purpose: every link drops once while its device is idle. The schedule above rarely catches
+    // a device with nothing to do (officers keep working), and an idle device is the one that must
+    // reconnect by itself: nothing else will make it.
+    await quiet(links);
+    for (const l of links) {
+      l.proxy.dropAll();
+      count(report.faults, 'idle_drop');
+    }
+    await sleep(NO_RETRY_MS + 1_000);
     await converged(
       links.map((l) => l.device),
-      180_000,
-    );
-    report.convergeMs = Date.now() - healStart;
+      30_000,
+    ).catch(() => report.failures.push('replicas did not converge after the idle drop'));
     clearInterval(watchdog);
     watchdog = null;
 
@@ -167,6 +186,19 @@ export async function runBadLink(o: BadLinkOptions): Promise<Report> {
     for (const l of links) l.device.stop();
     for (const l of links) await l.proxy.close();
     await child.dispose();
+  }
+}
+
+/** Until no device has sent or received a message for 300 ms (acks, stamp notifies and pulls done). */
+async function quiet(links: readonly Link[]): Promise<void> {
+  const traffic = (): number => links.reduce((a, l) => a + l.device.wire.sent.length + l.device.wire.received.length, 0);
+  const until = Date.now() + 30_000;
+  let last = traffic();
+  while (Date.now() < until) {
+    await sleep(300);
+    const now = traffic();
+    if (now === last) return;
+    last = now;
   }
 }
 

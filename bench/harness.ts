@@ -109,6 +109,16 @@ export function probe(b: Browser): Promise<Probe> {
   return p;
 }
 
+/** After the browser is closed: the CDP connection closed and the worker threads' cgroups removed. */
+export async function releaseProbe(b: Browser): Promise<void> {
+  const p = probes.get(b);
+  if (p === undefined) return;
+  probes.delete(b);
+  const { targets, workerCpu } = await p.catch(() => ({ targets: null, workerCpu: null }));
+  targets?.close();
+  workerCpu?.remove();
+}
+
 export interface Throttling {
   page: number;
   worker: number;

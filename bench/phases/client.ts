@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { SyncServer } from '../../tests/e2e/support/server.ts';
 import { applicant, MIX, prng } from '../data.ts';
-import { CPU_RATE, enrollAndLogin, jsHeapMb, launchBrowser, pct, probe, round, throttle, type BenchContext, type Browser } from '../harness.ts';
+import { CPU_RATE, enrollAndLogin, jsHeapMb, launchBrowser, pct, probe, releaseProbe, round, throttle, type BenchContext, type Browser } from '../harness.ts';
 import { PAGE_LIB } from './page-lib.ts';
 
 const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 5);
@@ -94,10 +94,8 @@ export async function runClientPhases(ctx: BenchContext, server: SyncServer): Pr
     await intakes(ctx, b, server);
   } finally {
     if (wasRunning && !server.running) await server.start(180_000);
-    const p = await probe(b).catch(() => null);
-    p?.targets.close();
     await b.chrome.close();
-    p?.workerCpu?.remove();
+    await releaseProbe(b);
   }
   ctx.results['client_phase_seconds'] = round((Date.now() - started) / 1000, 0);
   // Wall-clock figures depend on what else the machine runs: the load is noted next to them.

@@ -152,7 +152,10 @@ async function fillYearRows(ctx: BenchContext, b: Browser, file: string): Promis
     };
     await installLib(b);
     for (const r of db.prepare<[], { row: string }>('SELECT row FROM doc_rows').iterate()) {
-      chunk.push(JSON.parse(r.row));
+      // As the device stores a served row (parseServerRow): its name key derived from its words.
+      const row = JSON.parse(r.row) as { nameWords: string[]; nameKey?: string };
+      row.nameKey = row.nameWords.join(' ');
+      chunk.push(row);
       if (chunk.length === 10_000) await flush();
     }
     if (chunk.length > 0) await flush();

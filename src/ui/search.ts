@@ -94,8 +94,16 @@ export async function searchDossiers(db: MotcuaDb, query: string, f: ListFilter 
     case 'phone':
       return db.dossiers.where('phone').equals(q.value).filter(keep).limit(PAGE_SIZE).toArray();
     case 'name': {
-      const [first] = nameWords(q.value);
+      const words = nameWords(q.value);
+      const [first] = words;
       if (first === undefined) return [];
+      // Several words typed in the name's order (the usual "nguyen van an"): one range of the nameKey
+      // index, however common the first word. Only when that finds nothing are the words matched in
+      // any order, which walks every row holding the first word.
+      if (words.length > 1) {
+        const inOrder = await db.dossiers.where('nameKey').startsWith(words.join(' ')).filter(keep).limit(PAGE_SIZE).toArray();
+        if (inOrder.length > 0) return inOrder;
+      }
       return db.dossiers
         .where('nameWords')
         .startsWith(first)

@@ -79,6 +79,7 @@ export class Projector {
       procedureName: d.fields.procedureName,
       applicantName: d.fields.name,
       nameWords: nameWords(d.fields.name),
+      nameKey: nameWords(d.fields.name).join(' '),
       cccd: d.fields.cccd,
       phone: d.fields.phone,
       status: d.state.status,
@@ -120,6 +121,8 @@ export function parseServerRow(json: string, docName: string, now: number): Doss
   for (const k of ROW_STRINGS) row[k] = r[k];
   for (const k of ROW_NUMBERS) row[k] = r[k];
   row['nameWords'] = words;
+  // Derived here, not taken from the server: the index key always agrees with the words.
+  row['nameKey'] = (words as string[]).join(' ');
   row['updatedAt'] = now;
   return row as unknown as DossierRow;
 }

@@ -201,8 +201,11 @@ export class SyncClient {
         continue;
       }
       if (this.dirty) continue;
-      await Promise.race([new Promise<void>((r) => (this.wake = r)), conn.closed]);
+      const closed = await Promise.race([new Promise<boolean>((r) => (this.wake = () => r(false))), conn.closed.then(() => true)]);
       this.wake = null;
+      // A link that drops while idle ends the session, so run() reconnects (S14). Looping on here
+      // would spin: the settled `closed` wins every race after it.
+      if (closed) return;
     }
   }
 

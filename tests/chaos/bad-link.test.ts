@@ -23,11 +23,10 @@ describe('@chaos bad links between devices and the sync server', () => {
     expect(r.identical).toBe(true);
   }, 90_000);
 
-  // Known gap, found by the bad-link run: with nothing to push or pull, SyncClient.pump waits on
-  // `Promise.race([wake, conn.closed])`; once the connection is closed that race settles at once, so the
-  // loop spins (a core at 100 %, an IndexedDB read per turn) and never returns to reconnect until new
-  // local work makes it touch the dead connection. Other devices' work stops arriving meanwhile.
-  it.fails('[S14] a link dropped while the device is idle is reconnected without new local work', async () => {
+  // Found by the bad-link run (fixed): with nothing to push or pull, SyncClient.pump waited on
+  // `Promise.race([wake, conn.closed])` and, once the connection was closed, spun on that settled race
+  // (a core at 100 %, an IndexedDB read per turn) instead of returning to reconnect.
+  it('[S14] a link dropped while the device is idle is reconnected without new local work', async () => {
     const t = await startTestServer();
     const proxy = await LinkProxy.start({ host: '127.0.0.1', port: Number(new URL(t.url).port) });
     const d = new NodeDevice(await addDevice(t.store), `ws://127.0.0.1:${proxy.port}`);

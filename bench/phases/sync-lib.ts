@@ -85,10 +85,11 @@ export const SYNC_LIB = String.raw`
         if (rows.length === 0) return false;
         if (expect) return rows.some((r) => r.textContent.includes(expect));
         // A name query: every row shown has every word as a word prefix of its name.
-        return rows.every((r) => {
-          const text = fold(r.textContent);
-          return words.every((w) => text.split(/[^a-z0-9]+/).some((t) => t.startsWith(w)));
-        });
+        // Cell by cell: a row's text runs its cells together ("...0001Ngô"), which would hide a word start.
+        return rows.every((r) => Array.from(r.cells).some((td) => {
+          const tokens = fold(td.textContent).split(/[^a-z0-9]+/);
+          return words.every((w) => tokens.some((t) => t.startsWith(w)));
+        }));
       };
       const t0 = performance.now();
       input.value = query;

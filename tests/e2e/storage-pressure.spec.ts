@@ -7,7 +7,7 @@
  * of the app's origin takes the rest, so the browser itself refuses writes with QuotaExceededError.
  * Chromium 156 does not apply CDP Storage.overrideQuotaForOrigin to IndexedDB (only to Cache Storage),
  * and navigator.storage.estimate() ignores it, so a quota override would prove nothing. Mounting needs
- * root (CAP_SYS_ADMIN); without it that test is skipped and says why.
+ * root (CAP_SYS_ADMIN); without it that test fails and says why (CI runs as root).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -133,7 +133,8 @@ test('@chaos-storage disk full: warned before an intake is lost, a refused intak
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', device.profileDir], { stdio: 'pipe' });
   } catch (e) {
-    test.skip(true, `needs a small filesystem for the browser profile (mount -t tmpfs as root): ${String(e).split('\n')[0] ?? ''}`);
+    // Not skipped: a run that cannot fill a disk has not proved the promise, so it fails and says why.
+    throw new Error(`this test needs a small filesystem for the browser profile (mount -t tmpfs, as root): ${String(e).split('\n')[0] ?? ''}`);
   }
   try {
     const code = await server.createEnrollment(UNIT);
@@ -227,7 +228,7 @@ test('@chaos-storage disk full: warned before an intake is lost, a refused intak
     try {
       execFileSync('umount', [device.profileDir], { stdio: 'pipe' });
     } catch {
-      // Not mounted (skipped), or already gone.
+      // Not mounted (mount refused), or already gone.
     }
   }
 });

@@ -152,7 +152,13 @@ export async function jsHeapMb(b: Browser): Promise<{ page: number; workers: num
 }
 
 /** Enrolls the browser's device in `unit` and signs the demo officer in, leaving the intake form usable. */
-export async function enrollAndLogin(page: Page, server: SyncServer, unit = '20209'): Promise<void> {
+/** Where the app is served and who hands out enrollment codes: the server, or the server behind a proxy. */
+export interface AppOrigin {
+  readonly url: string;
+  createEnrollment(unit: string): Promise<string>;
+}
+
+export async function enrollAndLogin(page: Page, server: AppOrigin, unit = '20209'): Promise<void> {
   await page.goto(`${server.url}/`);
   await page.getByTestId('enroll-code').fill(await server.createEnrollment(unit));
   await page.getByTestId('enroll-submit').click();

@@ -26,11 +26,11 @@ export function serverProjector(): Projector {
 export async function docRows(store: SyncStore, projector: Projector, wanted: ReadonlyMap<string, number>, now: number): Promise<Map<string, DocRowRecord>> {
   const cached = await store.getDocRows([...wanted.keys()]);
   const fresh: (DocRowRecord & { doc: string })[] = [];
+  // Head first, rows after: every row with seq <= head is then in what readDoc returns.
+  const head = await store.headSeq();
   for (const [doc, minSeq] of wanted) {
     const have = cached.get(doc);
     if (have !== undefined && have.seq >= minSeq) continue;
-    // Head first, rows after: every row with seq <= head is then in what readDoc returns.
-    const head = await store.headSeq();
     const ydoc = docFromRows(await store.readDoc(doc));
     const row = projector.project(doc, ydoc, now);
     ydoc.destroy();

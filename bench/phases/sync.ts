@@ -8,7 +8,6 @@ import Database from 'better-sqlite3';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { LinkProxy, type LinkShape } from '../../tests/support/link-proxy.ts';
-import { SyncServer } from '../../tests/e2e/support/server.ts';
 import { Projector } from '../../src/worker/projector.ts';
 import { docFromUpdates, fieldsOf, writerIdOf } from '../../src/worker/dossier-doc.ts';
 import { foldVietnamese } from '../../src/domain/search.ts';
@@ -239,10 +238,7 @@ function weekFor(deviceId: string, officer: string): WeekData {
   for (let i = 0; i < steps.length; i += 2000) {
     chunks.push({ updates: steps.slice(i, i + 2000).map((s) => ({ doc: s.doc, data: Buffer.from(s.data).toString('base64') })), rows: [] });
   }
-  for (let i = 0; i < rows.length; i += 2000) {
-    const c = chunks[Math.floor(i / 2000)] ?? chunks[0];
-    c?.rows.push(...rows.slice(i, i + 2000));
-  }
+  for (let i = 0; i < rows.length; i += 2000) chunks.push({ updates: [], rows: rows.slice(i, i + 2000) });
   const json = dossiers.map(jsonOf);
   // One field edited (a phone number corrected) on a dossier the device holds: the Yjs update it costs.
   const first = dossiers[0] as BenchDossier;
@@ -277,7 +273,7 @@ async function catchUp(ctx: BenchContext, name: string, shape: LinkShape): Promi
   const server = await startServer(ctx, name);
   const proxy = await LinkProxy.start({ host: '127.0.0.1', port: server.port });
   const b = await launchBrowser(ctx, name);
-  const viaProxy = { url: `http://127.0.0.1:${proxy.port}`, createEnrollment: (u: string) => server.createEnrollment(u) } as unknown as SyncServer;
+  const viaProxy = { url: `http://127.0.0.1:${proxy.port}`, createEnrollment: (u: string) => server.createEnrollment(u) };
   try {
     await enrollAndLogin(b.page, viaProxy, BENCH_UNIT);
     await throttle(b);

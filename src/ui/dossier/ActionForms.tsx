@@ -3,7 +3,7 @@
  * worker checks it again with the domain's rules and answers with a Failure message if it disagrees.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ProcessingBody, Rating, WorkflowActionType } from '../../domain/workflow.ts';
 import { formatVnDate, formatVnDateTime } from '../../domain/time.ts';
 import type { DossierView, WorkflowAction } from '../../worker/types.ts';
@@ -247,12 +247,23 @@ function Apologize(p: ActionFormProps) {
   // formatVnDateTime is 'HH:mm dd/MM/yyyy': its first five characters are the time.
   const [time, setTime] = useState(start === null ? '17:00' : formatVnDateTime(start).slice(0, 5));
   const [reason, setReason] = useState('');
-  // The suggestion arrives with the calendar, possibly after the form opened: fill it if still empty.
+  // The suggestion arrives with the calendar, possibly after the form opened: fill it only if the
+  // officer has not typed a date yet. A ref, not the rendered `date`: the effect may run after a
+  // keystroke that its render did not see yet, and must not replace what was typed.
+  const typed = useRef(false);
   useEffect(() => {
-    if (start === null || date !== '') return;
+    if (start === null || typed.current) return;
     setDate(formatVnDate(start));
     setTime(formatVnDateTime(start).slice(0, 5));
   }, [start]);
+  const typeDate = (v: string): void => {
+    typed.current = true;
+    setDate(v);
+  };
+  const typeTime = (v: string): void => {
+    typed.current = true;
+    setTime(v);
+  };
   const build: Build = () => {
     const newDueAt = parseVnDateTime(date, time);
     if (newDueAt === null) return td('apologize.badDate');
@@ -265,11 +276,11 @@ function Apologize(p: ActionFormProps) {
       <div class="grid2">
         <label>
           {td('apologize.newDate')}
-          <input data-testid="apologize-date" inputMode="numeric" placeholder="dd/mm/yyyy" value={date} onInput={(e) => setDate(e.currentTarget.value)} ref={focusOnMount} />
+          <input data-testid="apologize-date" inputMode="numeric" placeholder="dd/mm/yyyy" value={date} onInput={(e) => typeDate(e.currentTarget.value)} ref={focusOnMount} />
         </label>
         <label>
           {td('apologize.newTime')}
-          <input data-testid="apologize-time" inputMode="numeric" placeholder="HH:mm" value={time} onInput={(e) => setTime(e.currentTarget.value)} />
+          <input data-testid="apologize-time" inputMode="numeric" placeholder="HH:mm" value={time} onInput={(e) => typeTime(e.currentTarget.value)} />
         </label>
       </div>
       <TextArea label={td('form.reason')} value={reason} set={setReason} testId="action-reason" />

@@ -43,16 +43,25 @@ export async function docRows(store: SyncStore, projector: Projector, wanted: Re
   return cached;
 }
 
-/** The page's items, the last item of each dossier doc carrying the doc's row. */
-export async function withRows(store: SyncStore, projector: Projector, items: readonly PullItem[], now: number): Promise<PullItem[]> {
+/**
+ * Characters of rows one pull page may carry. With the page's updates (PULL_PAGE_BYTES) the frame stays
+ * under LIMITS.maxMessageBytes; past the budget items go without their row and the device decodes them.
+ */
+export const PULL_ROW_CHARS = 3 * 1024 * 1024;
+
+/** The page's items, the last item of each dossier doc carrying the doc's row (within PULL_ROW_CHARS). */
+export async function withRows(store: SyncStore, projector: Projector, items: readonly PullItem[], now: number, budgetChars = PULL_ROW_CHARS): Promise<PullItem[]> {
   const last = new Map<string, number>();
   items.forEach((it, i) => {
     if (parseDocName(it.doc)?.kind === 'dossier') last.set(it.doc, i);
   });
   const wanted = new Map([...last].map(([doc, i]) => [doc, (items[i] as PullItem).seq]));
   const rows = await docRows(store, projector, wanted, now);
+  let budget = budgetChars;
   return items.map((it, i) => {
     const rec = last.get(it.doc) === i ? rows.get(it.doc) : undefined;
-    return rec === undefined ? it : { ...it, row: rec.row };
+    if (rec === undefined || rec.row.length > budget) return it;
+    budget -= rec.row.length;
+    return { ...it, row: rec.row };
   });
 }

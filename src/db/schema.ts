@@ -51,6 +51,12 @@ export interface DossierRow {
   /** When it was resolved (ms), 0 while not: with dueAt it tells whether it was on time. */
   resolvedAt: number;
   updatedAt: number;
+  /**
+   * Set when the row is the server's (sent with a pull) and the device has never written the doc:
+   * how many update rows the device stores for it. A later pull may then replace the row with the
+   * server's newer one without decoding the doc (issue 4). Absent once the device projects the row itself.
+   */
+  servedRows?: number;
 }
 
 export interface MetaRow {

@@ -13,6 +13,7 @@ import { addBlock, emptyPool, takeNumber, type NumberPool } from '../domain/doss
 import type { PullItem } from '../protocol/messages.ts';
 import { docFromUpdates } from './dossier-doc.ts';
 import { parseServerRow, Projector } from './projector.ts';
+import { parseDocName } from '../protocol/doc-names.ts';
 
 /** A doc with more stored rows than this is compacted into one row when next written. */
 const COMPACT_AFTER_ROWS = 32;
@@ -40,6 +41,23 @@ export interface NewDossierWrite {
   update: Uint8Array;
 }
 
+
+/** The dossier id of a dossier doc's name (its row's key), null for other docs. */
+function dossierIdOf(docName: string): string | null {
+  const name = parseDocName(docName);
+  return name !== null && name.kind === 'dossier' ? name.id : null;
+}
+
+/** Whether two rows of a dossier show the same thing (when they were written aside). */
+function sameRow(a: DossierRow, b: DossierRow): boolean {
+  for (const k of Object.keys(b) as (keyof DossierRow)[]) {
+    if (k === 'updatedAt' || k === 'servedRows') continue;
+    const x = a[k];
+    const y = b[k];
+    if (Array.isArray(x) && Array.isArray(y) ? x.join('\u0000') !== y.join('\u0000') : x !== y) return false;
+  }
+  return true;
+}
 
 /** What a change to an existing doc produced: the update to store, or why it was not made. */
 export type DocChange<T> =
@@ -100,42 +118,61 @@ export class LocalStore {
   /**
    * Applies one pulled page: the updates, the projections they change, and the cursor, in one
    * transaction, so a crash never leaves the cursor ahead of the data it stands for (S5).
-   * The page's stored rows are read with one request and everything is written with three bulk
-   * requests: a newly enrolled device ingests a year of its commune this way (issue 4: 5,000/s).
+   * A newly enrolled device ingests a year of its commune this way (issue 4: 5,000/s), so the common
+   * case decodes nothing: a dossier the device holds nothing of, or holds only as the server sent it,
+   * is stored as its updates plus the server's row. Only the other docs are read back and decoded.
    */
   async applyRemote(items: readonly PullItem[], cursor: number, now: number): Promise<void> {
     const { db } = this;
     await db.transaction('rw', [db.updates, db.dossiers, db.meta], async () => {
+      // An item at or below the stored cursor is already here: the cursor moved with its data (S5).
+      // Skipping it keeps a page delivered twice from storing its updates twice.
+      const applied = ((await db.meta.get(META.cursor))?.value as number | undefined) ?? 0;
       const incoming = new Map<string, Uint8Array[]>();
       // The server's row of a doc rides on the doc's last item of the page.
       const rowOf = new Map<string, string | undefined>();
-      for (const item of items) rowOf.set(item.doc, item.row);
       for (const item of items) {
+        if (item.seq <= applied) continue;
+        rowOf.set(item.doc, item.row);
         const list = incoming.get(item.doc);
         if (list === undefined) incoming.set(item.doc, [item.update]);
         else list.push(item.update);
       }
+      const ids = [...incoming.keys()].map((doc) => dossierIdOf(doc));
+      // One primary-key read for the page: which of its dossiers the device holds, and how.
+      const held = new Map<string, DossierRow>();
+      for (const row of await db.dossiers.bulkGet(ids.filter((id): id is string => id !== null))) if (row !== undefined) held.set(row.doc, row);
+      const adds: UpdateRow[] = [];
+      const projected: DossierRow[] = [];
+      const decode: string[] = [];
+      for (const [docName, updates] of incoming) {
+        const mine = held.get(docName);
+        // Nothing of this doc here (or only what the server sent, and its row with it): store the
+        // updates and the server's newer row without decoding. The doc is decoded when it is opened.
+        const have = mine === undefined ? 0 : mine.servedRows;
+        const served = rowOf.get(docName);
+        const fast = have === undefined || served === undefined || have + updates.length > COMPACT_AFTER_ROWS ? null : parseServerRow(served, docName, now);
+        if (fast === null || have === undefined) {
+          decode.push(docName);
+          continue;
+        }
+        for (const data of updates) adds.push({ doc: docName, data });
+        // The row is rewritten only when it says something new: a rewrite moves ten index entries, and
+        // most second arrivals of a doc (the server's time stamps) change nothing a list shows. The
+        // count then lags; it only bounds how many rows a served doc gathers before it is compacted.
+        if (mine === undefined || !sameRow(mine, fast)) projected.push({ ...fast, servedRows: have + updates.length });
+      }
       const stored = new Map<string, UpdateRow[]>();
-      if (incoming.size > 0) {
-        for (const row of await db.updates.where('doc').anyOf([...incoming.keys()]).toArray()) {
+      if (decode.length > 0) {
+        for (const row of await db.updates.where('doc').anyOf(decode).toArray()) {
           const list = stored.get(row.doc);
           if (list === undefined) stored.set(row.doc, [row]);
           else list.push(row);
         }
       }
-      const adds: UpdateRow[] = [];
       const removed: number[] = [];
-      const projected: DossierRow[] = [];
-      for (const [docName, updates] of incoming) {
-        // Nothing of this doc here yet and the server sent its row: store both without decoding
-        // (a new device's ingest). The doc is decoded when it is opened or next written.
-        const served = stored.has(docName) ? null : rowOf.get(docName);
-        const fast = served === undefined || served === null ? null : parseServerRow(served, docName, now);
-        if (fast !== null) {
-          for (const data of updates) adds.push({ doc: docName, data });
-          projected.push(fast);
-          continue;
-        }
+      for (const docName of decode) {
+        const updates = incoming.get(docName) ?? [];
         const rows = (stored.get(docName) ?? []).sort((x, y) => (x.id as number) - (y.id as number));
         const doc = docFromUpdates([...rows.map((r) => r.data), ...updates]);
         if (rows.length + updates.length > COMPACT_AFTER_ROWS) {
@@ -154,7 +191,7 @@ export class LocalStore {
         removed.length > 0 ? db.updates.bulkDelete(removed) : Promise.resolve(),
         adds.length > 0 ? db.updates.bulkAdd(adds) : Promise.resolve(),
         projected.length > 0 ? db.dossiers.bulkPut(projected) : Promise.resolve(),
-        db.meta.put({ key: META.cursor, value: cursor }),
+        cursor > applied ? db.meta.put({ key: META.cursor, value: cursor }) : Promise.resolve(),
       ]);
     });
   }

@@ -18,7 +18,7 @@ import {
   TOKEN_PROTOCOL_PREFIX,
 } from '../protocol/constants.ts';
 import { parseDocName } from '../protocol/doc-names.ts';
-import type { PullItem } from '../protocol/messages.ts';
+import type { MessageOf, PullItem } from '../protocol/messages.ts';
 import { Connection, ConnectionClosed } from './connection.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import type { SocketFactory } from './socket.ts';
@@ -227,16 +227,28 @@ export class SyncClient {
   }
 
   private async pullAll(conn: Connection): Promise<void> {
+    const limit = this.o.pullLimit ?? LIMITS.maxPullRows;
+    const ask = (since: number): Promise<MessageOf<typeof MsgType.PullBatch>> => conn.request({ type: MsgType.Pull, since, limit }, MsgType.PullBatch);
+    const first = (await this.o.store.getMeta<number>(META.cursor)) ?? 0;
+    let next = ask(first);
+    let since = first;
     for (;;) {
-      const since = (await this.o.store.getMeta<number>(META.cursor)) ?? 0;
-      const page = await conn.request({ type: MsgType.Pull, since, limit: this.o.pullLimit ?? 500 }, MsgType.PullBatch);
+      const page = await next;
       const bad = page.items.find((it) => !this.acceptable(it));
       if (bad !== undefined) {
         // Never advance the cursor past data we could not take: retry on a new connection.
         conn.close(CloseCode.BadFrame, 'update outside scope or undecodable');
         throw new ConnectionClosed(CloseCode.BadFrame, 'bad pull item');
       }
+      // The next page is asked for before this one is stored, so the server and the link work while
+      // the device writes (a new device's year: issue 4). Pages are still stored one after another, in
+      // order, each with its own cursor (S5). If storing fails, the early answer is dropped with the link.
+      if (page.more) {
+        next = ask(page.cursor);
+        next.catch(() => undefined);
+      }
       if (page.items.length > 0 || page.cursor !== since) await this.o.store.applyRemote(page.items, page.cursor, this.now());
+      since = page.cursor;
       await this.emit({ lastSyncAt: this.now() });
       if (!page.more) return;
     }

@@ -115,6 +115,54 @@ describe('LocalStore', () => {
     expect(row?.applicantName).toBe('Trần Thị Bình');
     expect(await store.db.outbox.count()).toBe(0);
   });
+  it('[S5] takes the server\'s row without decoding while the device holds only what the server sent, and decodes once it wrote the doc', async () => {
+    const store = new LocalStore(openDb(freshName()));
+    const remote = new LocalStore(openDb(freshName()));
+    const { docName } = await build(remote, 'Trần Thị Bình');
+    const id = docName.split('/')[2] ?? '';
+    const base = await remote.loadDoc(docName);
+    const served = await remote.db.dossiers.get(id);
+    if (base === null || served === undefined) throw new Error('doc missing');
+    // A row that says something the update does not: only a row taken without decoding can show it.
+    const rowSaying = (name: string): string => JSON.stringify({ ...served, applicantName: name, nameWords: [name.toLowerCase()] });
+    await store.applyRemote([{ doc: docName, seq: 1, update: Y.encodeStateAsUpdate(base), row: rowSaying('Server') }], 1, NOW);
+    expect((await store.db.dossiers.get(id))?.applicantName).toBe('Server');
+    expect((await store.db.dossiers.get(id))?.servedRows).toBe(1);
+    // The next page brings the server's stamps and a newer row: still no decoding, one more update row.
+    const before = Y.encodeStateVector(base);
+    base.getMap('f').set('phone', '0905999888');
+    await store.applyRemote([{ doc: docName, seq: 2, update: Y.encodeStateAsUpdate(base, before), row: rowSaying('Newer') }], 2, NOW);
+    expect((await store.db.dossiers.get(id))?.applicantName).toBe('Newer');
+    expect((await store.db.dossiers.get(id))?.servedRows).toBe(2);
+    expect(await store.db.updates.where('doc').equals(docName).count()).toBe(2);
+    // A row that shows nothing new is not rewritten (its ten index entries stay), the update is stored.
+    const sv1 = Y.encodeStateVector(base);
+    base.getMap('st').set('e-stamp', NOW);
+    await store.applyRemote([{ doc: docName, seq: 3, update: Y.encodeStateAsUpdate(base, sv1), row: rowSaying('Newer') }], 3, NOW + 1000);
+    expect((await store.db.dossiers.get(id))?.updatedAt).toBe(NOW);
+    expect(await store.db.updates.where('doc').equals(docName).count()).toBe(3);
+    // A step taken here: the device's own projection, from the doc.
+    await store.commitToDoc(docName, (doc) => {
+      const sv = Y.encodeStateVector(doc);
+      doc.getMap('f').set('email', 'binh@example.vn');
+      return { ok: true, update: Y.encodeStateAsUpdate(doc, sv), result: null };
+    }, NOW, 77);
+    const mine = await store.db.dossiers.get(id);
+    expect(mine?.applicantName).toBe('Trần Thị Bình');
+    expect(mine?.phone).toBe('0905999888');
+    expect(mine?.servedRows).toBeUndefined();
+    // From now on a served row does not replace the device's: its unconfirmed step is not in it.
+    const sv2 = Y.encodeStateVector(base);
+    base.getMap('f').set('address', 'Hải Châu');
+    await store.applyRemote([{ doc: docName, seq: 4, update: Y.encodeStateAsUpdate(base, sv2), row: rowSaying('Stale') }], 4, NOW);
+    const after = await store.db.dossiers.get(id);
+    expect(after?.applicantName).toBe('Trần Thị Bình');
+    expect(after?.servedRows).toBeUndefined();
+    const doc = await store.loadDoc(docName);
+    expect(doc === null ? null : readFields(doc).address).toBe('Hải Châu');
+    expect(doc === null ? null : readFields(doc).email).toBe('binh@example.vn');
+  });
+
   it('[S3] a batch carries every pending row of the docs it chose, so each doc travels as one merged update', async () => {
     const store = new LocalStore(openDb(freshName()));
     const a = await build(store, 'Lê Văn A');

@@ -150,6 +150,7 @@ async function fillYearRows(ctx: BenchContext, b: Browser, file: string): Promis
       if (done % 100_000 < 10_000) ctx.log(`year rows written: ${done.toLocaleString('en')}`);
     };
     await installLib(b);
+    const t0 = Date.now();
     for (const r of db.prepare<[], { row: string }>('SELECT row FROM doc_rows').iterate()) {
       // As the device stores a served row (parseServerRow): its name key derived from its words.
       const row = JSON.parse(r.row) as { nameWords: string[]; nameKey?: string };
@@ -158,6 +159,8 @@ async function fillYearRows(ctx: BenchContext, b: Browser, file: string): Promis
       if (chunk.length === 10_000) await flush();
     }
     if (chunk.length > 0) await flush();
+    const seconds = (Date.now() - t0) / 1000;
+    ctx.log(`year rows written: ${done.toLocaleString('en')} in ${seconds.toFixed(0)} s (${Math.round(done / seconds)}/s)`);
   } finally {
     db.close();
   }

@@ -20,14 +20,16 @@ const NONE: DueAlertsView = { nearDue: [], overdue: 0 };
 export function DueAlerts({ session }: { session: Session }) {
   const clock = useClock();
   const mine = session.role === 'counter';
-  // The page only watches the due window (a count by index, no row read here) to know when to ask
-  // again; the rows are read and filtered in the worker. Read and filtered here, at every intake,
-  // hundreds of same-day dossiers made main-thread tasks of 50-100 ms on a slow laptop.
+  // The page only watches the running dossiers (a count by index, no row read here) to know when to
+  // ask again: a write to any of them wakes this query, whatever it changed. The rows are read and
+  // filtered in the worker. Read and filtered here, at every intake, hundreds of same-day dossiers
+  // made main-thread tasks of 50-100 ms on a slow laptop; watching every past due date instead meant
+  // counting a whole stored year at each change.
   const changed = useLive(
     (db) =>
       db.dossiers
-        .where('dueAt')
-        .between(1, clock.dueSoonUntil, true, true)
+        .where('status')
+        .anyOf([...RUNNING])
         .count()
         .then((n) => ({ n })),
     [clock.dueSoonUntil],

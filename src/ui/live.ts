@@ -5,7 +5,7 @@
  * (the shell's pending count, the due alerts) does not even start loading it before the first screen
  * is usable; a screen's own query does, and its first answer marks that screen as shown.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import type { MotcuaDb } from '../db/schema.ts';
 import { afterFirstScreen, firstScreenShown } from './first-screen.ts';
 
@@ -24,7 +24,9 @@ export function loadDb(): Promise<Loaded> {
 
 export function useLive<T>(query: (db: MotcuaDb) => Promise<T>, deps: readonly unknown[], initial: T, background = false): T {
   const [value, setValue] = useState<T>(initial);
-  useEffect(() => {
+  // A layout effect: the query starts in the task that rendered the new deps (a search keystroke),
+  // not after the next frame as a plain effect would (~16 ms more, on every search).
+  useLayoutEffect(() => {
     let unsubscribe: (() => void) | null = null;
     let live = true;
     (background ? afterFirstScreen().then(loadDb) : loadDb()).then(

@@ -82,14 +82,20 @@ export function newDoc(writer?: number): Y.Doc {
   return doc;
 }
 
-/** Builds the first update of a new dossier: its fields and the 'received' event, in one Yjs transaction. */
-export function newDossierUpdate(fields: DossierFields, first: DossierEvent, writer?: number): Uint8Array {
+/** A new dossier's doc: its fields and the 'received' event, in one Yjs transaction. The caller destroys it. */
+export function newDossierDoc(fields: DossierFields, first: DossierEvent, writer?: number): Y.Doc {
   const doc = newDoc(writer);
   doc.transact(() => {
     const map = fieldsOf(doc);
     for (const [k, v] of Object.entries(fields)) map.set(k, v as FieldValue);
     eventsOf(doc).push([first]);
   });
+  return doc;
+}
+
+/** Builds the first update of a new dossier (newDossierDoc, encoded). */
+export function newDossierUpdate(fields: DossierFields, first: DossierEvent, writer?: number): Uint8Array {
+  const doc = newDossierDoc(fields, first, writer);
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return update;

@@ -39,6 +39,8 @@ export interface DeviceInfo {
 export interface NewDossierWrite {
   docName: string;
   update: Uint8Array;
+  /** The doc `update` was encoded from, when the caller has it: projected as it is instead of decoding the update again. */
+  doc?: Y.Doc;
 }
 
 
@@ -94,7 +96,7 @@ export class LocalStore {
       const pool = ((await db.meta.get(META.numberPool))?.value as NumberPool | undefined) ?? emptyPool();
       const taken = takeNumber(pool, day, ordinal);
       const write = build(taken.number);
-      const doc = docFromUpdates([write.update]);
+      const doc = write.doc ?? docFromUpdates([write.update]);
       const row = this.projector.project(write.docName, doc, now);
       doc.destroy();
       // Issued together, not one after another: the transaction commits once, after all of them.

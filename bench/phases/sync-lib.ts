@@ -1,7 +1,7 @@
 /**
  * What the sync phases run inside the page (plain JavaScript, for the reason given in page-lib.ts).
  * window.__sync holds:
- * - count(store): rows of one of the app's IndexedDB stores, read with raw IndexedDB;
+ * - count(store): rows of one of the app's IndexedDB stores, read with raw IndexedDB; keys(store) their keys;
  * - meta(key): one value of the app's meta store (the device record, the cursor);
  * - inject(rows): writes what the worker would have written for dossiers taken in offline (updates,
  *   outbox rows, projection rows), one transaction per call;
@@ -40,6 +40,18 @@ export const SYNC_LIB = String.raw`
           r.onerror = () => reject(r.error);
         });
         return n;
+      } finally {
+        db.close();
+      }
+    },
+    async keys(store) {
+      const db = await open();
+      try {
+        return await new Promise((resolve, reject) => {
+          const r = db.transaction(store, 'readonly').objectStore(store).getAllKeys();
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
       } finally {
         db.close();
       }

@@ -76,8 +76,11 @@ test('@ui an intake from the keyboard alone, then the language switch', async ({
     await page.getByTestId('nav-list').click();
     await expect(page.getByTestId('dossier-row')).toHaveCount(1);
     await expect(page.getByTestId('dossier-row').first()).toContainText(/\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/);
+    await expect(page.getByTestId('dossier-list').locator('th').first()).toHaveText('Code');
     await page.getByTestId('lang-switch').selectOption('vi');
     await expect(page.getByTestId('nav-list')).toHaveText('Danh sách hồ sơ');
+    // The screen itself follows, not only the header: its table is kept between renders.
+    await expect(page.getByTestId('dossier-list').locator('th').first()).toHaveText('Mã hồ sơ');
   });
 });
 

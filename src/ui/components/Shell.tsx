@@ -2,6 +2,7 @@
 import { useMemo } from 'preact/hooks';
 import type { DeviceSummary, Session, SyncStatus } from '../../worker/types.ts';
 import { t } from '../i18n/core.ts';
+import { useLocale } from '../i18n/index.ts';
 import { lazy } from '../lazy.tsx';
 import { useLive } from '../live.ts';
 import { canSee, type Screen } from '../roles.ts';
@@ -65,7 +66,9 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
   const current: Screen = route.name === 'dossier' ? 'list' : route.name;
   // The sync status and the pending count change with every intake: they re-render the header, not
   // the screen (on a slow laptop, re-rendering the intake form costs tens of ms each time).
-  const screen = useMemo(() => body(route, session, device), [route, session, device]);
+  // The language is a dependency too: a kept screen would otherwise stay in the old one after a switch.
+  const lang = useLocale();
+  const screen = useMemo(() => body(route, session, device), [route, session, device, lang]);
 
   return (
     <div class="shell" inert={locked} aria-hidden={locked ? 'true' : undefined}>

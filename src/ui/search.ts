@@ -5,6 +5,7 @@
  * receivedAt, status and dueAt indexes when there is no search text.
  */
 import type { Collection, InsertType } from 'dexie';
+import { overdueRows } from '../db/queries.ts';
 import type { DossierRow, MotcuaDb } from '../db/schema.ts';
 import { classifyQuery, matchesName, nameWords } from '../domain/search.ts';
 import { VN_OFFSET_MS } from '../domain/time.ts';
@@ -66,12 +67,9 @@ async function unsearched(db: MotcuaDb, f: ListFilter, clock: Clock, keep: (r: D
       return page(db.dossiers.where('receivedAt').aboveOrEqual(vnDayStart(clock.now)).reverse());
     case 'due_soon':
       return page(db.dossiers.where('dueAt').between(clock.now, clock.dueSoonUntil, false, true));
-    case 'overdue': {
-      // From the running dossiers (a few thousand at most): walking past due dates would read nearly
-      // every row of a stored year to find the few still open. Oldest due date first, as before.
-      const rows = await db.dossiers.where('status').anyOf([...RUNNING]).filter(keep).toArray();
-      return rows.sort((a, b) => a.dueAt - b.dueAt).slice(0, PAGE_SIZE);
-    }
+    case 'overdue':
+      // Walking past due dates would read nearly every row of a stored year to find the few still open.
+      return (await overdueRows(db, [...RUNNING], clock.now)).filter(keep).slice(0, PAGE_SIZE);
     case 'all':
       break;
   }

@@ -15,6 +15,7 @@ import { dossierDocName } from '../protocol/doc-names.ts';
 import type { ApiError, EnrollResponse, OfficerCredential } from '../protocol/http.ts';
 import { PATHS } from '../protocol/constants.ts';
 import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
+import { overdueRows } from '../db/queries.ts';
 import * as Y from 'yjs';
 import { newDossierDoc, writerIdOf } from './dossier-doc.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
@@ -248,13 +249,7 @@ export class WorkerApi {
     const counts = (r: { status: string; officer: string }): boolean => running.has(r.status) && (q.officer === null || r.officer === q.officer);
     const [near, overdue] = await Promise.all([
       dossiers.where('dueAt').between(q.now, q.until, false, true).filter(counts).toArray(),
-      // Overdue from the running dossiers (a few thousand at most), not from every past due date:
-      // with a year stored that range is nearly all of it, 440,000 rows read for one number.
-      dossiers
-        .where('status')
-        .anyOf(q.running)
-        .filter((r) => r.dueAt > 0 && r.dueAt <= q.now && counts(r))
-        .count(),
+      overdueRows(this.d.store.db, q.running, q.now).then((rows) => rows.filter(counts).length),
     ]);
     return { nearDue: near.map((r) => ({ id: r.id, code: r.code, applicantName: r.applicantName, dueAt: r.dueAt })), overdue };
   }

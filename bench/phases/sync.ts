@@ -55,11 +55,10 @@ const LONGTASKS = String.raw`
 let yearData: Promise<string> | null = null;
 
 /**
- * The year's server store in the run's directory (generated into bench/.cache the first time, a few
- * minutes of one core). `npm run bench` prepares it beside the poor-link catch-up, which waits on its
- * link, so the year's own figures are measured with nothing else running.
+ * The year's server store in the run's directory (generated into bench/.cache the first time, about
+ * three and a half minutes of one core here, then copied).
  */
-export function prepareYear(ctx: BenchContext): Promise<string> {
+function prepareYear(ctx: BenchContext): Promise<string> {
   yearData ??= (async () => {
     const dataDir = join(ctx.dir, 'year-data');
     ctx.log(`year: a server store of ${YEAR.toLocaleString('en')} dossiers (built once, then cached in bench/.cache)`);

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { buildCalendar } from '../src/domain/calendar.ts';
+import { LIMITS } from '../src/protocol/constants.ts';
 import { parseDocName } from '../src/protocol/doc-names.ts';
 import type { PullItem } from '../src/protocol/messages.ts';
 import { Projector } from '../src/worker/projector.ts';
@@ -44,24 +45,31 @@ export async function docRows(store: SyncStore, projector: Projector, wanted: Re
 }
 
 /**
- * Characters of rows one pull page may carry. With the page's updates (PULL_PAGE_BYTES) the frame stays
- * under LIMITS.maxMessageBytes; past the budget items go without their row and the device decodes them.
+ * UTF-8 bytes of rows one pull page may carry (Vietnamese letters take 2-3 bytes). With the page's
+ * updates (PULL_PAGE_BYTES) and the doc names the frame stays under LIMITS.maxMessageBytes; past the
+ * budget items go without their row and the device decodes them.
  */
-export const PULL_ROW_CHARS = 3 * 1024 * 1024;
+export const PULL_ROW_BYTES = 3 * 1024 * 1024;
 
-/** The page's items, the last item of each dossier doc carrying the doc's row (within PULL_ROW_CHARS). */
-export async function withRows(store: SyncStore, projector: Projector, items: readonly PullItem[], now: number, budgetChars = PULL_ROW_CHARS): Promise<PullItem[]> {
+/**
+ * The page's items, the last item of each dossier doc carrying the doc's row (within PULL_ROW_BYTES).
+ * A row longer than LIMITS.maxRowChars (a hostile name, say) is never sent: the device's decoder would
+ * refuse the whole frame, and every device of the unit would ask for that page forever.
+ */
+export async function withRows(store: SyncStore, projector: Projector, items: readonly PullItem[], now: number, budgetBytes = PULL_ROW_BYTES): Promise<PullItem[]> {
   const last = new Map<string, number>();
   items.forEach((it, i) => {
     if (parseDocName(it.doc)?.kind === 'dossier') last.set(it.doc, i);
   });
   const wanted = new Map([...last].map(([doc, i]) => [doc, (items[i] as PullItem).seq]));
   const rows = await docRows(store, projector, wanted, now);
-  let budget = budgetChars;
+  let budget = budgetBytes;
   return items.map((it, i) => {
     const rec = last.get(it.doc) === i ? rows.get(it.doc) : undefined;
-    if (rec === undefined || rec.row.length > budget) return it;
-    budget -= rec.row.length;
+    if (rec === undefined || rec.row.length > LIMITS.maxRowChars) return it;
+    const bytes = Buffer.byteLength(rec.row);
+    if (bytes > budget) return it;
+    budget -= bytes;
     return { ...it, row: rec.row };
   });
 }

@@ -181,8 +181,9 @@ export const PAGE_LIB = String.raw`
         o.createIndex('batchId', 'batchId');
         o.createIndex('doc', 'doc');
         const ds = d.createObjectStore('dossiers', { keyPath: 'id' });
-        for (const k of ['code', 'cccd', 'phone', 'status', 'receivedAt', 'updatedAt', 'dueAt', 'officer']) ds.createIndex(k, k);
+        for (const k of ['code', 'nameKey', 'cccd', 'phone', 'status', 'receivedAt', 'dueAt']) ds.createIndex(k, k);
         ds.createIndex('nameWords', 'nameWords', { multiEntry: true });
+        ds.createIndex('[status+dueAt]', ['status', 'dueAt']);
         d.createObjectStore('meta', { keyPath: 'key' });
       };
       req.onsuccess = () => resolve(req.result);

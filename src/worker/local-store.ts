@@ -50,17 +50,6 @@ function dossierIdOf(docName: string): string | null {
   return name !== null && name.kind === 'dossier' ? name.id : null;
 }
 
-/** Whether two rows of a dossier show the same thing (when they were written aside). */
-function sameRow(a: DossierRow, b: DossierRow): boolean {
-  for (const k of Object.keys(b) as (keyof DossierRow)[]) {
-    if (k === 'updatedAt' || k === 'servedRows') continue;
-    const x = a[k];
-    const y = b[k];
-    if (Array.isArray(x) && Array.isArray(y) ? x.join('\u0000') !== y.join('\u0000') : x !== y) return false;
-  }
-  return true;
-}
-
 /** What a change to an existing doc produced: the update to store, or why it was not made. */
 export type DocChange<T> =
   | { ok: true; update: Uint8Array; grant?: string; result: T }
@@ -159,10 +148,9 @@ export class LocalStore {
           continue;
         }
         for (const data of updates) adds.push({ doc: docName, data });
-        // The row is rewritten only when it says something new: a rewrite moves ten index entries, and
-        // most second arrivals of a doc (the server's time stamps) change nothing a list shows. The
-        // count then lags; it only bounds how many rows a served doc gathers before it is compacted.
-        if (mine === undefined || !sameRow(mine, fast)) projected.push({ ...fast, servedRows: have + updates.length });
+        // Rewritten even when it shows nothing new: its updatedAt is what an open dossier screen and
+        // the register watch to re-read the doc, and servedRows must count every stored row.
+        projected.push({ ...fast, servedRows: have + updates.length });
       }
       const stored = new Map<string, UpdateRow[]>();
       if (decode.length > 0) {

@@ -1,6 +1,7 @@
 /** Rows served with pulls (issue 4): the device's own projection, cached per doc, within the page's budget. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { LIMITS } from '../../src/protocol/constants.ts';
 import { dossierDocName } from '../../src/protocol/doc-names.ts';
 import type { PullItem } from '../../src/protocol/messages.ts';
 import { docFromUpdates, newDossierUpdate } from '../../src/worker/dossier-doc.ts';
@@ -55,11 +56,24 @@ describe('rows served with pulled dossiers', () => {
     const docs = Array.from({ length: 10 }, (_, i) => dossier(i));
     await store.appendBatch('dev-1', 'b1', docs);
     const all = await withRows(store, serverProjector(), await pageOf(store), NOW);
-    const size = all[0]?.row?.length ?? 0;
-    expect(size).toBeGreaterThan(100);
+    // Counted in UTF-8 bytes (the name's Vietnamese letters take two or three), not characters.
+    const size = Buffer.byteLength(all[0]?.row ?? '');
+    expect(size).toBeGreaterThan((all[0]?.row ?? '').length);
     const some = await withRows(store, serverProjector(), await pageOf(store), NOW, size * 3 + 1);
     expect(some.filter((it) => it.row !== undefined).length).toBe(3);
     expect(some.slice(0, 3).every((it) => it.row !== undefined)).toBe(true);
     expect(some.map((it) => it.update)).toEqual(all.map((it) => it.update));
+  });
+
+  it('never sends a row longer than the device accepts (a hostile name would block the page for every device)', async () => {
+    const store = new MemoryStore();
+    const d = dossier(1);
+    const long = docFromUpdates([d.data]);
+    const before = Y.encodeStateVector(long);
+    long.getMap('f').set('name', 'Ạ'.repeat(LIMITS.maxRowChars));
+    await store.appendBatch('dev-1', 'b1', [d, { doc: d.doc, unit: UNIT, data: Y.encodeStateAsUpdate(long, before) }]);
+    const items = await withRows(store, serverProjector(), await pageOf(store), NOW);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((it) => it.row === undefined)).toBe(true);
   });
 });

@@ -135,11 +135,13 @@ describe('LocalStore', () => {
     expect((await store.db.dossiers.get(id))?.applicantName).toBe('Newer');
     expect((await store.db.dossiers.get(id))?.servedRows).toBe(2);
     expect(await store.db.updates.where('doc').equals(docName).count()).toBe(2);
-    // A row that shows nothing new is not rewritten (its ten index entries stay), the update is stored.
+    // A row that shows nothing new is still rewritten: an open dossier re-reads its doc on updatedAt,
+    // and servedRows counts every stored row (it decides when the doc is compacted).
     const sv1 = Y.encodeStateVector(base);
     base.getMap('st').set('e-stamp', NOW);
     await store.applyRemote([{ doc: docName, seq: 3, update: Y.encodeStateAsUpdate(base, sv1), row: rowSaying('Newer') }], 3, NOW + 1000);
-    expect((await store.db.dossiers.get(id))?.updatedAt).toBe(NOW);
+    expect((await store.db.dossiers.get(id))?.updatedAt).toBe(NOW + 1000);
+    expect((await store.db.dossiers.get(id))?.servedRows).toBe(3);
     expect(await store.db.updates.where('doc').equals(docName).count()).toBe(3);
     // A step taken here: the device's own projection, from the doc.
     await store.commitToDoc(docName, (doc) => {

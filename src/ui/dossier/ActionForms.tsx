@@ -247,21 +247,22 @@ function Apologize(p: ActionFormProps) {
   // formatVnDateTime is 'HH:mm dd/MM/yyyy': its first five characters are the time.
   const [time, setTime] = useState(start === null ? '17:00' : formatVnDateTime(start).slice(0, 5));
   const [reason, setReason] = useState('');
-  // The suggestion arrives with the calendar, possibly after the form opened: fill it only if the
-  // officer has not typed a date yet. A ref, not the rendered `date`: the effect may run after a
-  // keystroke that its render did not see yet, and must not replace what was typed.
-  const typed = useRef(false);
+  // The suggestion arrives with the calendar, possibly after the form opened: it fills each field the
+  // officer has not typed in yet. Refs, not the rendered values: the effect may run after a keystroke
+  // that its render did not see yet, and must not replace what was typed.
+  const typedDate = useRef(false);
+  const typedTime = useRef(false);
   useEffect(() => {
-    if (start === null || typed.current) return;
-    setDate(formatVnDate(start));
-    setTime(formatVnDateTime(start).slice(0, 5));
+    if (start === null) return;
+    if (!typedDate.current) setDate(formatVnDate(start));
+    if (!typedTime.current) setTime(formatVnDateTime(start).slice(0, 5));
   }, [start]);
   const typeDate = (v: string): void => {
-    typed.current = true;
+    typedDate.current = true;
     setDate(v);
   };
   const typeTime = (v: string): void => {
-    typed.current = true;
+    typedTime.current = true;
     setTime(v);
   };
   const build: Build = () => {

@@ -29,45 +29,29 @@ export const SYNC_LIB = String.raw`
     tx.onabort = () => reject(tx.error);
   });
   const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  // One read request on a fresh connection, closed after (the app's own connections stay untouched).
+  const read = async (store, request) => {
+    const db = await open();
+    try {
+      return await new Promise((resolve, reject) => {
+        const r = request(db.transaction(store, 'readonly').objectStore(store));
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    } finally {
+      db.close();
+    }
+  };
   window.__sync = {
-    async count(store) {
-      const db = await open();
-      try {
-        const tx = db.transaction(store, 'readonly');
-        const n = await new Promise((resolve, reject) => {
-          const r = tx.objectStore(store).count();
-          r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(r.error);
-        });
-        return n;
-      } finally {
-        db.close();
-      }
+    count(store) {
+      return read(store, (s) => s.count());
     },
-    async keys(store) {
-      const db = await open();
-      try {
-        return await new Promise((resolve, reject) => {
-          const r = db.transaction(store, 'readonly').objectStore(store).getAllKeys();
-          r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(r.error);
-        });
-      } finally {
-        db.close();
-      }
+    keys(store) {
+      return read(store, (s) => s.getAllKeys());
     },
     async meta(key) {
-      const db = await open();
-      try {
-        const tx = db.transaction('meta', 'readonly');
-        return await new Promise((resolve, reject) => {
-          const r = tx.objectStore('meta').get(key);
-          r.onsuccess = () => resolve(r.result ? r.result.value : null);
-          r.onerror = () => reject(r.error);
-        });
-      } finally {
-        db.close();
-      }
+      const row = await read('meta', (s) => s.get(key));
+      return row ? row.value : null;
     },
     async inject(chunk) {
       const db = await open();

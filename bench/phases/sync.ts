@@ -209,7 +209,7 @@ async function fillYearRows(ctx: BenchContext, b: Browser, file: string): Promis
     // The store's own limit, next to bulk_ingest_per_s: the same rows put straight into the device's
     // IndexedDB by the page, unthrottled, with no app code and no updates, 10,000 to a transaction
     // (beside the poor-link catch-up, which writes little).
-    ctx.results['bare_idb_row_fill_per_s'] = Math.round(done / seconds);
+    if (done > 0) ctx.results['bare_idb_row_fill_per_s'] = Math.round(done / seconds);
   } finally {
     db.close();
   }

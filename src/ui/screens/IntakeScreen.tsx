@@ -46,8 +46,9 @@ export function IntakeScreen({ device }: { device: DeviceSummary }) {
   }, [procs.length > 0]);
 
   // Alt+N / Alt+B / Alt+C, handled here rather than with accesskey: browsers differ on accesskey
-  // modifiers, and a key must never submit twice.
-  useEffect(() => {
+  // modifiers, and a key must never submit twice. A layout effect, like the focus below: the keys
+  // work from the moment the form has focus, not a frame later (a fast officer lost the first Alt+B).
+  useLayoutEffect(() => {
     if (receipt !== null) return;
     const onKey = (e: KeyboardEvent): void => {
       if (!e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;

@@ -10,10 +10,10 @@
 import * as Y from 'yjs';
 import type { DossierRow, MotcuaDb, OutboxRow, UpdateRow } from '../db/schema.ts';
 import { addBlock, emptyPool, takeNumber, type NumberPool } from '../domain/dossier-code.ts';
+import { parseDocName } from '../protocol/doc-names.ts';
 import type { PullItem } from '../protocol/messages.ts';
 import { docFromUpdates } from './dossier-doc.ts';
 import { parseServerRow, Projector } from './projector.ts';
-import { parseDocName } from '../protocol/doc-names.ts';
 
 /** A doc with more stored rows than this is compacted into one row when next written. */
 const COMPACT_AFTER_ROWS = 32;
@@ -142,7 +142,7 @@ export class LocalStore {
         // updates and the server's newer row without decoding. The doc is decoded when it is opened.
         const have = mine === undefined ? 0 : mine.servedRows;
         const served = rowOf.get(docName);
-        const fast = have === undefined || served === undefined || have + updates.length > COMPACT_AFTER_ROWS ? null : parseServerRow(served, docName, now);
+        const fast = have !== undefined && served !== undefined && have + updates.length <= COMPACT_AFTER_ROWS ? parseServerRow(served, docName, now) : null;
         if (fast === null || have === undefined) {
           decode.push(docName);
           continue;

@@ -70,6 +70,7 @@ export class Projector {
     if (name === null || name.kind !== 'dossier') return null;
     const d = this.derive(doc);
     const received = d.events.find((e) => e.type === 'received') ?? d.events[0];
+    const words = nameWords(d.fields.name);
     return {
       id: name.id,
       doc: docName,
@@ -78,8 +79,8 @@ export class Projector {
       procedureCode: d.fields.procedureCode,
       procedureName: d.fields.procedureName,
       applicantName: d.fields.name,
-      nameWords: nameWords(d.fields.name),
-      nameKey: nameWords(d.fields.name).join(' '),
+      nameWords: words,
+      nameKey: words.join(' '),
       cccd: d.fields.cccd,
       phone: d.fields.phone,
       status: d.state.status,

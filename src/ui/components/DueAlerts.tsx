@@ -20,13 +20,11 @@ const NONE: DueAlertsView = { nearDue: [], overdue: 0 };
 export function DueAlerts({ session }: { session: Session }) {
   const clock = useClock();
   const mine = session.role === 'counter';
-  // The page only watches the running dossiers (a count by index, no row read here) to know when to
-  // ask again: a write to any of them wakes this query, whatever it changed. The rows are read and
-  // filtered in the worker. Read and filtered here, at every intake, hundreds of same-day dossiers
-  // made main-thread tasks of 50-100 ms on a slow laptop; watching every past due date instead meant
-  // counting a whole stored year at each change.
-  // One native count per status: Dexie counts an anyOf() with a cursor on this thread, a step per
-  // row, which grew every intake of a busy day by the day's dossiers.
+  // The page only watches the running dossiers to know when to ask again: a write to any of them wakes
+  // this query, whatever it changed. The rows are read and filtered in the worker (here, at every
+  // intake, hundreds of same-day dossiers made main-thread tasks of 50-100 ms on a slow laptop).
+  // One native count per status: watching every past due date counted a whole stored year at each
+  // change, and Dexie counts an anyOf() with a cursor on this thread, a step per running dossier.
   const changed = useLive(
     (db) => Promise.all([...RUNNING].map((s) => db.dossiers.where('status').equals(s).count())).then((n) => ({ n })),
     [clock.dueSoonUntil],

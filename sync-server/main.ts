@@ -1,7 +1,9 @@
 /**
- * `npm start` / `npm run serve`: the sync server on one SQLite file.
- * Env: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), STATIC_DIR (./dist), ADMIN_TOKEN (generated
- * once and kept in the database when unset). Prints `READY port=<port>` last: harnesses wait for it.
+ * `npm start` / `npm run serve`: the sync server, on one SQLite file (embedded default) or, with
+ * DATABASE_URL, on PostgreSQL as one node of the data center (several may share one database).
+ * Env: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL, STATIC_DIR (./dist), ADMIN_TOKEN
+ * (generated once and kept in the database when unset). Prints `READY port=<port>` last: harnesses
+ * wait for it.
  * A store without a procedure catalog gets the one the PWA ships (public/data/procedures.json).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { newToken } from './auth.ts';
 import { seedCatalog } from './catalog.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, seedIfEmpty, unusedDemoCode } from './seed.ts';
 import { startServer } from './server.ts';
+import { PgStore } from './store/pg.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { SyncStore } from './store/types.ts';
 
@@ -35,23 +38,44 @@ async function adminToken(store: SyncStore): Promise<{ token: string; fromEnv: b
   return { token, fromEnv: false };
 }
 
+/** The URL without its password, for the banner. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '(DATABASE_URL)';
+  }
+}
+
 async function main(): Promise<void> {
   const port = portFromEnv(process.env.PORT);
   const host = process.env.HOST ?? '0.0.0.0';
   const dataDir = resolve(process.env.DATA_DIR ?? './data');
   const staticDir = resolve(process.env.STATIC_DIR ?? './dist');
-  mkdirSync(dataDir, { recursive: true });
-
-  const store = new SqliteStore(join(dataDir, 'motcua.sqlite'));
-  const seeded = await seedIfEmpty(store);
-  const catalog = await seedCatalog(store);
-  const admin = await adminToken(store);
+  const databaseUrl = process.env.DATABASE_URL ?? '';
+  let store: SyncStore;
+  if (databaseUrl !== '') {
+    store = await PgStore.open({ connectionString: databaseUrl });
+  } else {
+    mkdirSync(dataDir, { recursive: true });
+    store = new SqliteStore(join(dataDir, 'motcua.sqlite'));
+  }
+  const boot = async () => ({ seeded: await seedIfEmpty(store), catalog: await seedCatalog(store), admin: await adminToken(store) });
+  // Nodes of one database starting together seed it once.
+  const { seeded, catalog, admin } = store instanceof PgStore ? await store.underStartupLock(boot) : await boot();
   const server = await startServer({ port, host, store, staticDir, adminToken: admin.token });
 
   const out = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
   out('Máy chủ đồng bộ Một cửa / Motcua sync server');
+  out(
+    databaseUrl === ''
+      ? `Lưu trữ / Storage: SQLite ${join(dataDir, 'motcua.sqlite')}`
+      : `Lưu trữ / Storage: PostgreSQL ${redactUrl(databaseUrl)}`,
+  );
   if (seeded) {
     const units = (await store.listUnits()).length;
     out(`Đã tạo dữ liệu ban đầu / Seeded: ${units} đơn vị / units, đơn vị thử / demo unit ${DEMO_UNIT}`);

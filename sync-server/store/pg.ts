@@ -1,0 +1,357 @@
+/**
+ * The data center's store: PostgreSQL, shared by several server nodes. Every method is one statement
+ * or one transaction; a promise resolves after COMMIT, and PostgreSQL's default synchronous_commit
+ * has flushed the WAL by then, which is what a PushAck promises (S2). What keeps the rules across
+ * nodes is in pg-append.ts (the log) and the row locks below (ordinals, enrollment uses, number
+ * blocks: S10).
+ */
+import type pg from 'pg';
+import type { PoolClient } from 'pg';
+import { fail, ok, type Result } from '../../src/domain/errors.ts';
+import type { Block } from '../../src/protocol/messages.ts';
+import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
+import { appendBatchPg } from './pg-append.ts';
+import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
+import { scanPagePg } from './pg-read.ts';
+import { migratePg } from './pg-schema.ts';
+import { homeUnit } from './server-rows.ts';
+import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
+import {
+  MAX_DEVICES_PER_UNIT,
+  StoreError,
+  type AppendOptions,
+  type AppendResult,
+  type BatchItem,
+  type Device,
+  type DeviceRole,
+  type DocRowRecord,
+  type DocStat,
+  type EnrollFailure,
+  type Enrollment,
+  type GrantRecord,
+  type LastBatch,
+  type NewDevice,
+  type Officer,
+  type ReadSinceQuery,
+  type ReadSinceResult,
+  type StoredCatalog,
+  type StoreStats,
+  type SyncStore,
+  type Unit,
+} from './types.ts';
+
+/** Any constant: the advisory lock of first-start seeding. */
+const STARTUP_LOCK = 7_190_421;
+
+const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export class PgStore implements SyncStore {
+  /** The NOTIFY channel of this store's log (one per schema, so test schemas do not hear each other). */
+  readonly channel: string;
+  private readonly committedListeners = new Set<(first: number, last: number) => void>();
+  private closed = false;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    readonly options: PgOptions,
+  ) {
+    this.channel = `motcua_log_${options.schema ?? 'public'}`;
+  }
+
+  /** Connects, creates the schema when one is named, and runs the migrations. */
+  static async open(options: PgOptions): Promise<PgStore> {
+    const store = new PgStore(createPool(options), options);
+    try {
+      const client = await store.pool.connect();
+      try {
+        if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+        await migratePg(client);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await store.pool.end();
+      throw err;
+    }
+    return store;
+  }
+
+  /**
+   * Runs `fn` while holding a database-wide advisory lock: nodes starting together on an empty
+   * database seed it once (the second finds it seeded).
+   */
+  async underStartupLock<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Seq ranges this process committed: its own fan-out has published them already. */
+  onLocalCommit(listener: (first: number, last: number) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
+  }
+
+  private q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    if (this.closed) return Promise.reject(new StoreError('closed', 'store is closed'));
+    return this.pool.query<R>(sql, params);
+  }
+
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreError('closed', 'store is closed'));
+    return inTransaction(this.pool, fn);
+  }
+
+  async putUnits(units: readonly Unit[]): Promise<void> {
+    await this.q(
+      `INSERT INTO units (code, name) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (code) DO UPDATE SET name = excluded.name`,
+      [units.map((u) => u.code), units.map((u) => u.name)],
+    );
+  }
+
+  async getUnit(code: string): Promise<Unit | null> {
+    return (await this.q<Unit>('SELECT code, name FROM units WHERE code = $1', [code])).rows[0] ?? null;
+  }
+
+  async listUnits(): Promise<Unit[]> {
+    return (await this.q<Unit>('SELECT code, name FROM units ORDER BY code')).rows;
+  }
+
+  async createDevice(unit: string, role: DeviceRole, input: NewDevice): Promise<Device> {
+    return this.tx(async (c) => {
+      // The unit's row lock serialises ordinal choices of one unit across nodes.
+      const found = await c.query('SELECT 1 FROM units WHERE code = $1 FOR UPDATE', [unit]);
+      if (found.rowCount === 0) throw new StoreError('unknown_unit', `unit ${unit} does not exist`);
+      const device = await insertDevice(c, unit, role, input);
+      if (device === null) throw new StoreError('unit_full', `unit ${unit} has ${MAX_DEVICES_PER_UNIT} devices`);
+      return device;
+    });
+  }
+
+  async enrollDevice(codeHash: string, now: number, input: NewDevice): Promise<Result<Device, EnrollFailure>> {
+    return this.tx(async (c): Promise<Result<Device, EnrollFailure>> => {
+      // Locked: two nodes redeeming the last use of one code cannot both succeed.
+      const { rows } = await c.query<EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = $1 FOR UPDATE', [codeHash]);
+      const row = rows[0];
+      if (row === undefined || row.uses_left <= 0 || (row.expires_at !== null && row.expires_at <= now)) return fail('invalid_code');
+      await c.query('SELECT 1 FROM units WHERE code = $1 FOR UPDATE', [row.unit]);
+      // A full unit does not consume a use: the admin revokes an old device and the code still works.
+      const device = await insertDevice(c, row.unit, row.role, input);
+      if (device === null) return fail('unit_full');
+      await c.query('UPDATE enrollments SET uses_left = uses_left - 1 WHERE code_hash = $1', [codeHash]);
+      return ok(device);
+    });
+  }
+
+  async getDevice(id: string): Promise<Device | null> {
+    const row = (await this.q<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id])).rows[0];
+    return row === undefined ? null : toDevice(row);
+  }
+
+  async getDeviceByTokenHash(tokenHash: string): Promise<Device | null> {
+    const row = (await this.q<DeviceRow>('SELECT * FROM devices WHERE token_hash = $1', [tokenHash])).rows[0];
+    return row === undefined ? null : toDevice(row);
+  }
+
+  async listDevices(unit?: string): Promise<Device[]> {
+    const { rows } =
+      unit === undefined
+        ? await this.q<DeviceRow>('SELECT * FROM devices ORDER BY unit, created_at')
+        : await this.q<DeviceRow>('SELECT * FROM devices WHERE unit = $1 ORDER BY created_at', [unit]);
+    return rows.map(toDevice);
+  }
+
+  async revokeDevice(id: string, at: number): Promise<Device | null> {
+    const { rows } = await this.q<DeviceRow>('UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *', [at, id]);
+    const row = rows[0];
+    return row === undefined ? null : toDevice(row);
+  }
+
+  async createEnrollment(e: Enrollment): Promise<void> {
+    await this.q(
+      'INSERT INTO enrollments (code_hash, unit, role, uses_left, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [e.codeHash, e.unit, e.role, e.usesLeft, e.expiresAt, e.createdAt],
+    );
+  }
+
+  async getEnrollment(codeHash: string): Promise<Enrollment | null> {
+    const row = (await this.q<EnrollmentRow>('SELECT * FROM enrollments WHERE code_hash = $1', [codeHash])).rows[0];
+    return row === undefined ? null : toEnrollment(row);
+  }
+
+  async putOfficer(o: Officer): Promise<void> {
+    await this.q(
+      `INSERT INTO officers (id, unit, username, display_name, role, salt, hash, iterations)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (unit, username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
+         salt = excluded.salt, hash = excluded.hash, iterations = excluded.iterations`,
+      [o.id, o.unit, o.username, o.displayName, o.role, o.salt, o.hash, o.iterations],
+    );
+  }
+
+  async listOfficers(unit: string): Promise<Officer[]> {
+    return (await this.q<OfficerRow>('SELECT * FROM officers WHERE unit = $1 ORDER BY username', [unit])).rows.map(toOfficer);
+  }
+
+  async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    const onCommitted = (first: number, last: number): void => {
+      for (const l of this.committedListeners) l(first, last);
+    };
+    return appendBatchPg({ pool: this.pool, channel: this.channel, onCommitted }, device, batchId, items, options);
+  }
+
+  async readSince(q: ReadSinceQuery): Promise<ReadSinceResult> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return inTransaction(this.pool, (c) => scanPagePg(c, q), 'repeatable read', true);
+  }
+
+  async readDoc(doc: string): Promise<Uint8Array[]> {
+    const { rows } = await this.q<{ data: Buffer }>('SELECT data FROM updates WHERE doc = $1 AND unit = $2 ORDER BY seq', [doc, homeUnit(doc)]);
+    return rows.map((r) => asBytes(r.data));
+  }
+
+  async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {
+    const out = new Map<string, DocRowRecord>();
+    if (docs.length === 0) return out;
+    const { rows } = await this.q<{ doc: string; seq: number; row: string }>('SELECT doc, seq, row FROM doc_rows WHERE doc = ANY($1::text[])', [
+      [...docs],
+    ]);
+    for (const r of rows) out.set(r.doc, { seq: r.seq, row: r.row });
+    return out;
+  }
+
+  async putDocRows(rows: readonly (DocRowRecord & { readonly doc: string })[]): Promise<void> {
+    if (rows.length === 0) return;
+    // One row per doc: ON CONFLICT cannot touch the same row twice in one statement.
+    const latest = new Map<string, DocRowRecord & { readonly doc: string }>();
+    for (const r of rows) {
+      const prev = latest.get(r.doc);
+      if (prev === undefined || r.seq >= prev.seq) latest.set(r.doc, r);
+    }
+    const list = [...latest.values()];
+    await this.q(
+      `INSERT INTO doc_rows (doc, seq, row) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+       ON CONFLICT (doc) DO UPDATE SET seq = excluded.seq, row = excluded.row WHERE excluded.seq >= doc_rows.seq`,
+      [list.map((r) => r.doc), list.map((r) => r.seq), list.map((r) => r.row)],
+    );
+  }
+
+  async grantedDocs(unit: string, docs: readonly string[]): Promise<Set<string>> {
+    if (docs.length === 0) return new Set();
+    const { rows } = await this.q<{ doc: string }>('SELECT doc FROM grants WHERE unit = $1 AND doc = ANY($2::text[])', [unit, [...docs]]);
+    return new Set(rows.map((r) => r.doc));
+  }
+
+  async listGrants(doc: string): Promise<GrantRecord[]> {
+    return (
+      await this.q<GrantRecord>(
+        'SELECT doc, unit, device, granted_at AS "grantedAt" FROM grants WHERE doc = $1 ORDER BY granted_at, unit',
+        [doc],
+      )
+    ).rows;
+  }
+
+  async headSeq(): Promise<number> {
+    return (await this.q<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1')).rows[0]?.seq ?? 0;
+  }
+
+  async lastBatch(device: string): Promise<LastBatch | null> {
+    const row = (await this.q<{ batch_id: string; seqs: string }>('SELECT batch_id, seqs FROM last_batch WHERE device = $1', [device])).rows[0];
+    return row === undefined ? null : { batchId: row.batch_id, seqs: parseSeqs(row.seqs) };
+  }
+
+  async docStats(unit: string, limit: number): Promise<DocStat[]> {
+    return (
+      await this.q<DocStat>(
+        `SELECT doc, COUNT(*)::int AS rows, MAX(seq) AS "lastSeq" FROM updates WHERE unit = $1
+         GROUP BY doc ORDER BY "lastSeq" DESC LIMIT $2`,
+        [unit, limit],
+      )
+    ).rows;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const { rows } = await this.q<StoreStats>(
+      `SELECT (SELECT seq FROM log_head WHERE id = 1) AS "headSeq",
+              (SELECT COUNT(*)::int FROM updates) AS rows,
+              (SELECT COUNT(*)::int FROM pushed_batches) AS batches,
+              (SELECT COUNT(*)::int FROM devices WHERE revoked_at IS NULL) AS devices`,
+    );
+    return rows[0] ?? { headSeq: 0, rows: 0, batches: 0, devices: 0 };
+  }
+
+  async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
+    return this.tx(async (c) => {
+      const blocks: Block[] = [];
+      for (const day of days) {
+        // Insert-if-missing, then lock: two nodes reserving the same day take disjoint blocks (S10).
+        await c.query('INSERT INTO number_counters (unit, day, next) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING', [unit, day]);
+        const { rows } = await c.query<{ next: number }>('SELECT next FROM number_counters WHERE unit = $1 AND day = $2 FOR UPDATE', [unit, day]);
+        const taken = takeBlock(day, rows[0]?.next ?? 1, size);
+        if (taken === null) continue;
+        await c.query('UPDATE number_counters SET next = $3 WHERE unit = $1 AND day = $2', [unit, day, taken.next]);
+        blocks.push(taken.block);
+      }
+      return blocks;
+    });
+  }
+
+  async getCatalog(): Promise<StoredCatalog | null> {
+    return (
+      (await this.q<StoredCatalog>('SELECT version, body, count, published_at AS "publishedAt" FROM catalog WHERE id = 1')).rows[0] ?? null
+    );
+  }
+
+  async putCatalog(c: StoredCatalog): Promise<void> {
+    await this.q(
+      `INSERT INTO catalog (id, version, body, count, published_at) VALUES (1, $1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body, count = excluded.count,
+         published_at = excluded.published_at`,
+      [c.version, c.body, c.count, c.publishedAt],
+    );
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    return (await this.q<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.q('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** Call inside a transaction holding the unit's row lock: the ordinal read and the insert must not interleave. */
+async function insertDevice(c: PoolClient, unit: string, role: DeviceRole, input: NewDevice): Promise<Device | null> {
+  const { rows } = await c.query<{ ordinal: number; revokedAt: number | null }>(
+    'SELECT ordinal, revoked_at AS "revokedAt" FROM devices WHERE unit = $1',
+    [unit],
+  );
+  const ordinal = lowestFreeOrdinal(takenOrdinals(rows, input.createdAt), MAX_DEVICES_PER_UNIT);
+  if (ordinal === null) return null;
+  await c.query('INSERT INTO devices (id, unit, ordinal, label, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    input.id,
+    unit,
+    ordinal,
+    input.label,
+    role,
+    input.tokenHash,
+    input.createdAt,
+  ]);
+  return { ...input, unit, role, ordinal, revokedAt: null };
+}

@@ -1,8 +1,9 @@
 /**
  * The hub joins the server's channels without them knowing each other: the catch-up channel and the
  * live rooms publish what they committed, and each listener reacts (Notify the devices of that scope,
- * apply to a live room). With several server nodes on one PostgreSQL, this is where commits of the
- * other nodes (LISTEN/NOTIFY or Redis) would be published too.
+ * apply to a live room). With several server nodes on one PostgreSQL, the commits of the other nodes
+ * are published here too (pg-fanout.ts, rule S15), with the updates of the docs someone here is
+ * interested in (the open live rooms).
  *
  * It also knows every device's open sockets, so revoking a device cuts it off at once.
  */
@@ -33,6 +34,7 @@ export type CommitListener = (committed: Committed) => void;
 export class Hub {
   private readonly listeners = new Set<CommitListener>();
   private readonly sockets = new Map<string, Set<WebSocket>>();
+  private readonly interests = new Set<() => Iterable<string>>();
 
   constructor(private readonly log: LogFn) {}
 
@@ -50,6 +52,19 @@ export class Hub {
         logEvent(this.log, 'fanout_error', { error: err instanceof Error ? err.message : String(err) });
       }
     }
+  }
+
+  /** Registers a source of docs whose updates, not just their units, a listener needs (live rooms). */
+  addInterest(docs: () => Iterable<string>): () => void {
+    this.interests.add(docs);
+    return () => this.interests.delete(docs);
+  }
+
+  /** Every doc some listener needs the updates of. */
+  interestingDocs(): string[] {
+    const out = new Set<string>();
+    for (const source of this.interests) for (const doc of source()) out.add(doc);
+    return [...out];
   }
 
   attach(deviceId: string, ws: WebSocket): void {

@@ -46,6 +46,7 @@ export class LiveChannel {
 
   constructor(private readonly deps: ChannelDeps) {
     deps.hub.onCommit((c) => this.onCommit(c));
+    deps.hub.addInterest(() => this.rooms.keys());
   }
 
   /**

@@ -12,6 +12,7 @@ import { newToken } from './auth.ts';
 import { seedCatalog } from './catalog.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, seedIfEmpty, unusedDemoCode } from './seed.ts';
 import { startServer } from './server.ts';
+import { PgFanout } from './pg-fanout.ts';
 import { PgStore } from './store/pg.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { SyncStore } from './store/types.ts';
@@ -65,7 +66,16 @@ async function main(): Promise<void> {
   const boot = async () => ({ seeded: await seedIfEmpty(store), catalog: await seedCatalog(store), admin: await adminToken(store) });
   // Nodes of one database starting together seed it once.
   const { seeded, catalog, admin } = store instanceof PgStore ? await store.underStartupLock(boot) : await boot();
-  const server = await startServer({ port, host, store, staticDir, adminToken: admin.token });
+  const pgStore = store instanceof PgStore ? store : null;
+  const server = await startServer({
+    port,
+    host,
+    store,
+    staticDir,
+    adminToken: admin.token,
+    // On PostgreSQL this process is one node of the data center: it hears the other nodes' commits.
+    ...(pgStore === null ? {} : { cluster: (hub, log) => PgFanout.start(pgStore, hub, log) }),
+  });
 
   const out = (line: string): void => {
     process.stdout.write(`${line}\n`);

@@ -31,7 +31,14 @@ export interface ServerOptions {
   readonly log?: LogFn;
   /** Tests shorten these; production uses HEARTBEAT from the protocol constants. */
   readonly heartbeat?: HeartbeatOptions;
+  /**
+   * Joins this node to the others sharing its store: started before the server listens, it publishes
+   * their commits on the hub (pg-fanout.ts); closed with the server.
+   */
+  readonly cluster?: ClusterHook;
 }
+
+export type ClusterHook = (hub: Hub, log: LogFn) => Promise<{ close(): Promise<void> }>;
 
 export interface RunningServer {
   readonly port: number;
@@ -59,6 +66,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log, projector: serverProjector() };
   const catchup = new CatchupChannel(deps);
   const live = new LiveChannel(deps);
+  const cluster = opts.cluster === undefined ? null : await opts.cluster(hub, log);
   const wsOptions = {
     noServer: true,
     // ws closes with 1009 when a message (after inflating) passes this, before buffering all of it.
@@ -121,6 +129,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (err) => {
       heartbeat.stop();
+      void cluster?.close();
       reject(err);
     });
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
@@ -156,6 +165,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     syncWss.close();
     liveWss.close();
     server.closeAllConnections();
+    await cluster?.close();
     await stopped;
   };
 

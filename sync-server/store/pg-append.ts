@@ -31,12 +31,19 @@ interface NewRow {
 
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
+/** Told of the seq ranges this process writes, so its own fan-out does not publish them twice. */
+export interface RangeListener {
+  /** Just before COMMIT: the range may be in the table by the time its NOTIFY arrives. */
+  written(first: number, last: number): void;
+  /** The transaction failed (its outcome may be unknown): the range must be read from the table. */
+  failed(first: number, last: number): void;
+}
+
 export interface AppendContext {
   readonly pool: pg.Pool;
   /** The NOTIFY channel the nodes of this store listen on. */
   readonly channel: string;
-  /** Told the seq range each commit of this process wrote, so its own fan-out skips it. */
-  readonly onCommitted: (first: number, last: number) => void;
+  readonly ranges: RangeListener;
 }
 
 export async function appendBatchPg(
@@ -47,9 +54,16 @@ export async function appendBatchPg(
   options: AppendOptions,
 ): Promise<AppendResult> {
   for (let attempt = 1; ; attempt++) {
+    let range: [number, number] | null = null;
+    const ranges = { written: (first: number, last: number) => (range = [first, last]) };
     try {
-      return await inTransaction(ctx.pool, (c) => appendOnce(ctx, c, device, batchId, items, options));
+      return await inTransaction(ctx.pool, async (c) => {
+        const result = await appendOnce(ctx.channel, ranges, c, device, batchId, items, options);
+        if (range !== null) ctx.ranges.written(range[0], range[1]);
+        return result;
+      });
     } catch (err) {
+      if (range !== null) ctx.ranges.failed(range[0], range[1]);
       const state = sqlState(err);
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE.has(state)) throw err;
     }
@@ -57,7 +71,8 @@ export async function appendBatchPg(
 }
 
 async function appendOnce(
-  ctx: AppendContext,
+  channel: string,
+  ranges: Pick<RangeListener, 'written'>,
   c: PoolClient,
   device: string,
   batchId: string,
@@ -150,8 +165,8 @@ async function appendOnce(
   const units = [...new Set(rows.map((r) => r.unit))];
   if (units.length > 0) {
     // Only (unit, seq): a payload is capped at 8,000 bytes, and the rows are read from the table.
-    await c.query('SELECT pg_notify($1, u || \':\' || $3::text) FROM unnest($2::text[]) AS u', [ctx.channel, units, headSeq]);
-    ctx.onCommitted(head + 1, headSeq);
+    await c.query('SELECT pg_notify($1, u || \':\' || $3::text) FROM unnest($2::text[]) AS u', [channel, units, headSeq]);
+    ranges.written(head + 1, headSeq);
   }
   return { seqs, duplicate: false, headSeq, serverRows, units };
 }

@@ -10,7 +10,7 @@ import type { PoolClient } from 'pg';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
-import { appendBatchPg } from './pg-append.ts';
+import { appendBatchPg, type RangeListener } from './pg-append.ts';
 import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
 import { scanPagePg } from './pg-read.ts';
 import { migratePg } from './pg-schema.ts';
@@ -48,7 +48,9 @@ const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset
 export class PgStore implements SyncStore {
   /** The NOTIFY channel of this store's log (one per schema, so test schemas do not hear each other). */
   readonly channel: string;
-  private readonly committedListeners = new Set<(first: number, last: number) => void>();
+  /** Device ids revoked on any node: every node closes their sockets. */
+  readonly revokeChannel: string;
+  private readonly rangeListeners = new Set<RangeListener>();
   private closed = false;
 
   private constructor(
@@ -56,6 +58,7 @@ export class PgStore implements SyncStore {
     readonly options: PgOptions,
   ) {
     this.channel = `motcua_log_${options.schema ?? 'public'}`;
+    this.revokeChannel = `${this.channel}_revoke`;
   }
 
   /** Connects, creates the schema when one is named, and runs the migrations. */
@@ -94,10 +97,10 @@ export class PgStore implements SyncStore {
     }
   }
 
-  /** Seq ranges this process committed: its own fan-out has published them already. */
-  onLocalCommit(listener: (first: number, last: number) => void): () => void {
-    this.committedListeners.add(listener);
-    return () => this.committedListeners.delete(listener);
+  /** Seq ranges this process writes (see RangeListener): its own fan-out skips them. */
+  onRanges(listener: RangeListener): () => void {
+    this.rangeListeners.add(listener);
+    return () => this.rangeListeners.delete(listener);
   }
 
   private q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
@@ -171,7 +174,12 @@ export class PgStore implements SyncStore {
   }
 
   async revokeDevice(id: string, at: number): Promise<Device | null> {
-    const { rows } = await this.q<DeviceRow>('UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *', [at, id]);
+    // The NOTIFY goes out with the commit: a device connected to another node is cut off there too.
+    const { rows } = await this.q<DeviceRow>(
+      `WITH r AS (UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING *)
+       SELECT r.*, pg_notify($3, r.id) FROM r`,
+      [at, id, this.revokeChannel],
+    );
     const row = rows[0];
     return row === undefined ? null : toDevice(row);
   }
@@ -204,10 +212,11 @@ export class PgStore implements SyncStore {
 
   async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) throw new StoreError('closed', 'store is closed');
-    const onCommitted = (first: number, last: number): void => {
-      for (const l of this.committedListeners) l(first, last);
+    const ranges: RangeListener = {
+      written: (first, last) => this.rangeListeners.forEach((l) => l.written(first, last)),
+      failed: (first, last) => this.rangeListeners.forEach((l) => l.failed(first, last)),
     };
-    return appendBatchPg({ pool: this.pool, channel: this.channel, onCommitted }, device, batchId, items, options);
+    return appendBatchPg({ pool: this.pool, channel: this.channel, ranges }, device, batchId, items, options);
   }
 
   async readSince(q: ReadSinceQuery): Promise<ReadSinceResult> {

@@ -6,7 +6,7 @@ import { MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/pr
 import { decodeMessage, encodeMessage, type Message, type MessageOf, type PullItem } from '../../src/protocol/messages.ts';
 import { hashToken, newToken } from '../../sync-server/auth.ts';
 import type { HeartbeatOptions } from '../../sync-server/conn.ts';
-import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import { startServer, type ClusterHook, type RunningServer } from '../../sync-server/server.ts';
 import { MemoryStore } from '../../sync-server/store/memory.ts';
 import type { Device, DeviceRole, SyncStore } from '../../sync-server/store/types.ts';
 
@@ -27,7 +27,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions } = {},
+  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions; cluster?: ClusterHook } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.putUnits([
@@ -44,6 +44,7 @@ export async function startTestServer(
     log: (line) => logs.push(line),
     ...(opts.staticDir === undefined ? {} : { staticDir: opts.staticDir }),
     ...(opts.heartbeat === undefined ? {} : { heartbeat: opts.heartbeat }),
+    ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
   });
   return {
     server,

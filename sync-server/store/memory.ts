@@ -4,6 +4,8 @@
  */
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
+import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
+import { candidatesMemory, compactDocMemory, logSizeMemory } from './memory-compact.ts';
 import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
@@ -37,7 +39,7 @@ export class MemoryStore implements SyncStore {
   private readonly devices = new Map<string, Device>();
   private readonly enrollments = new Map<string, Enrollment>();
   private readonly officers = new Map<string, Officer>();
-  /** In seq order: appended only, so a scan can stop at the first row past the page. */
+  /** In seq order: rows are appended, and compaction (S16) only rewrites or removes them. */
   private readonly updates: UpdateRow[] = [];
   private readonly batches = new Map<string, LastBatch>();
   private readonly lastBatches = new Map<string, LastBatch>();
@@ -271,6 +273,19 @@ export class MemoryStore implements SyncStore {
       .map(([doc, s]) => ({ doc, ...s }))
       .sort((a, b) => b.lastSeq - a.lastSeq)
       .slice(0, limit);
+  }
+
+  async compactDoc(doc: string, options?: CompactOptions): Promise<CompactResult> {
+    this.check();
+    return compactDocMemory(this.updates, doc, options);
+  }
+
+  async compactionCandidates(query: CandidateQuery): Promise<Candidates> {
+    return candidatesMemory(this.updates, query);
+  }
+
+  async logSize(): Promise<LogSize> {
+    return logSizeMemory(this.updates);
   }
 
   async stats(): Promise<StoreStats> {

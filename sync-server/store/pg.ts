@@ -9,8 +9,10 @@ import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
+import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
 import { appendBatchPg, type RangeListener } from './pg-append.ts';
+import { candidatesPg, compactDocPg, logSizePg } from './pg-compact.ts';
 import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
 import { scanPagePg } from './pg-read.ts';
 import { migratePg } from './pg-schema.ts';
@@ -287,6 +289,21 @@ export class PgStore implements SyncStore {
         [unit, limit],
       )
     ).rows;
+  }
+
+  async compactDoc(doc: string, options?: CompactOptions): Promise<CompactResult> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return compactDocPg(this.pool, doc, options);
+  }
+
+  async compactionCandidates(query: CandidateQuery): Promise<Candidates> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return candidatesPg(this.pool, query);
+  }
+
+  async logSize(): Promise<LogSize> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return logSizePg(this.pool);
   }
 
   async stats(): Promise<StoreStats> {

@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
+import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
+import { SqliteCompaction } from './sqlite-compact.ts';
 import { migrate } from './sqlite-schema.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
@@ -41,6 +43,8 @@ const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 
 export class SqliteStore implements SyncStore {
   private readonly db: Database.Database;
+  /** Prepared on first use (S16). */
+  private compaction: SqliteCompaction | null = null;
 
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -316,6 +320,18 @@ export class SqliteStore implements SyncStore {
          GROUP BY doc ORDER BY lastSeq DESC LIMIT ?`,
       )
       .all(unit, limit);
+  }
+
+  async compactDoc(doc: string, options?: CompactOptions): Promise<CompactResult> {
+    return (this.compaction ??= new SqliteCompaction(this.db)).compactDoc(doc, options);
+  }
+
+  async compactionCandidates(query: CandidateQuery): Promise<Candidates> {
+    return (this.compaction ??= new SqliteCompaction(this.db)).candidates(query);
+  }
+
+  async logSize(): Promise<LogSize> {
+    return (this.compaction ??= new SqliteCompaction(this.db)).logSize();
   }
 
   async stats(): Promise<StoreStats> {

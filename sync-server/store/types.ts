@@ -16,9 +16,12 @@
  *   whatever cursor its devices hold.
  * - Server time (S13): the ids of events a batch inserts get one stamp row each (at most once per
  *   (doc, event id), ever), written by SERVER_DEVICE in the batch's transaction.
+ * - Compaction (S16) merges a group's old rows into the rows with the highest seqs among them: a row
+ *   keeps its seq or is deleted, so every cursor stays valid and the head never moves back.
  */
 import { AppError, type Result } from '../../src/domain/errors.ts';
 import type { Block, Grant } from '../../src/protocol/messages.ts';
+import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 
 export type DeviceRole = 'counter' | 'department';
 export type OfficerRole = 'counter' | 'processing' | 'leader';
@@ -271,6 +274,20 @@ export interface SyncStore {
   /** Per-doc row counts of a unit (copies of granted docs included), most recently changed first. */
   docStats(unit: string, limit: number): Promise<DocStat[]>;
   stats(): Promise<StoreStats>;
+
+  // Compaction of the log (S16, compact-plan.ts).
+  /**
+   * Per group (the doc's home rows; the copies of each granted unit), in one transaction: reads the
+   * oldest rows (at most maxRows, seq <= maxSeq), merges them with mergeBounded, writes the merged
+   * updates into the read rows with the highest seqs (device SERVER_DEVICE) and deletes the other rows
+   * read, never a row it did not read. Seqs are kept, none is handed out. Two nodes compacting one doc
+   * at once: one of them does nothing (busy), or merges what the other left.
+   */
+  compactDoc(doc: string, options?: CompactOptions): Promise<CompactResult>;
+  /** Docs with a row in (afterSeq, maxSeq] and a group of at least minRows rows (see CandidateQuery). */
+  compactionCandidates(query: CandidateQuery): Promise<Candidates>;
+  /** The log's size (a full scan: for reports, not for every request). */
+  logSize(): Promise<LogSize>;
 
   // Dossier-number blocks.
   /** One block per day that is not exhausted, in the order of `days`; at most `size` numbers each. */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { SERVER_DEVICE, STAMP_MAP } from '../../sync-server/store/server-rows.ts';
 import { SERVER_NUMBER_MAX, type NewDevice, type SyncStore } from '../../sync-server/store/types.ts';
+import { runCompactionContract } from './store-contract-compact.ts';
 
 const A = '20209';
 const B = '20194';
@@ -302,5 +303,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       await store.setSetting('k', 'v2');
       expect(await store.getSetting('k')).toBe('v2');
     });
+
+    runCompactionContract(makeStore);
   });
 }

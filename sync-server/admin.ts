@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { hashEnrollmentCode, hashPassword, isAdmin, newEnrollmentCode } from './auth.ts';
 import { checkCatalog } from './catalog.ts';
 import { logEvent } from './conn.ts';
+import { parseExport, sendExport } from './export.ts';
 import {
   badRequest,
   HttpError,
@@ -108,6 +109,13 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     }
     case '/api/admin/stats':
       return sendJson(res, 200, await deps.store.stats());
+    case '/api/admin/export/dossiers': {
+      const unit = url.searchParams.get('unit');
+      const request = parseExport(url.searchParams, unit === null ? undefined : await knownUnit(deps, unit));
+      const count = await sendExport(res, deps.store, request);
+      logEvent(deps.log, 'dossiers_exported', { unit: unit ?? 'all', format: request.format, count });
+      return;
+    }
     default:
       throw notFound();
   }

@@ -8,6 +8,7 @@
  * - S12: a device's scope is its commune's docs plus the docs granted to its commune; a Push's grants
  *   are written with its batch.
  * - S13: the events a batch inserts are stamped with server time in the batch's transaction.
+ * - S18: the dossiers' records and events (the relational projection) are written in that transaction.
  */
 import { withRows } from './doc-rows.ts';
 import type { WebSocket } from 'ws';
@@ -21,6 +22,7 @@ import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
 import type { Device } from './store/types.ts';
 import { eventStamps } from './events.ts';
+import { batchProjection } from './projection.ts';
 import { buildPullPage, checkYjsUpdate, DOSSIER_ROOTS } from './yupdates.ts';
 
 export class CatchupChannel {
@@ -137,13 +139,18 @@ class CatchupSession implements FrameHandler<Message> {
       if ((await this.deps.store.getUnit(g.unit)) === null) throw new ProtocolError('grant: unknown unit');
     }
     for (const it of items) checkYjsUpdate(it.update, parseDocName(it.doc)?.kind === 'dossier' ? DOSSIER_ROOTS : undefined);
-    const stamps = await eventStamps(items, (doc) => this.deps.store.readDoc(doc));
+    // The batch's dossier docs as stored, in one query: for the stamps (S13) and the projection (S18).
+    const dossiers = items.filter((it) => parseDocName(it.doc)?.kind === 'dossier').map((it) => it.doc);
+    const before = await this.deps.store.readDocs(dossiers);
+    const stamps = await eventStamps(items, async (doc) => [...(before.get(doc)?.rows ?? [])]);
+    const now = Date.now();
+    const projection = batchProjection(this.deps.projector, items, stamps, before, now);
 
     const stored = await this.deps.store.appendBatch(
       this.device.id,
       msg.batchId,
       items.map((it) => ({ doc: it.doc, unit: it.unit, data: it.update })),
-      { stamps, grants },
+      { stamps, grants, now, projection },
     );
     // Only now, with the batch durable, may the device drop it from its outbox (S1, S2).
     this.send({ type: MsgType.PushAck, batchId: msg.batchId, seqs: stored.seqs, headSeq: stored.headSeq, serverTime: Date.now() });

@@ -14,6 +14,7 @@ import { inScope } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
 import { logEvent } from './conn.ts';
 import { insertedEventIds } from './events.ts';
+import { liveProjection } from './projection.ts';
 import type { Committed } from './hub.ts';
 import { parseLiveFrame, type LiveFrame } from './live-protocol.ts';
 import { Room } from './room.ts';
@@ -165,8 +166,10 @@ class LiveSession implements FrameHandler<LiveFrame> {
     const item = { doc: room.name, unit: this.unit, update };
     const ids = parseDocName(room.name)?.kind === 'dossier' ? insertedEventIds([update], () => room.doc) : [];
     const stamps = ids.length > 0 ? [{ doc: room.name, unit: this.unit, eventIds: ids }] : [];
+    const projection = liveProjection(this.deps.projector, room.name);
     const stored = await this.deps.store.appendBatch(this.device.id, batchId, [{ doc: room.name, unit: this.unit, data: update }], {
       stamps,
+      ...(projection === undefined ? {} : { projection }),
     });
     const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
     try {

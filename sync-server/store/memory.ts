@@ -8,6 +8,8 @@ import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize
 import { candidatesMemory, compactDocMemory, logSizeMemory } from './memory-compact.ts';
 import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
+import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
+import { dossierOrder, settleProjection } from './projection-rows.ts';
 import {
   type DocRowRecord,
   MAX_DEVICES_PER_UNIT,
@@ -28,6 +30,7 @@ import {
   type ReadSinceResult,
   type ServerRow,
   type StoredCatalog,
+  type StoredDoc,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -51,6 +54,8 @@ export class MemoryStore implements SyncStore {
   private readonly stamped = new Map<string, Set<string>>();
   private catalog: StoredCatalog | null = null;
   private readonly docRows = new Map<string, DocRowRecord>();
+  private readonly dossiers = new Map<string, DossierRecord>();
+  private readonly dossierEventLists = new Map<string, DossierEventRecord[]>();
   private head = 0;
   private closed = false;
 
@@ -158,6 +163,8 @@ export class MemoryStore implements SyncStore {
       return { ...g, home: homeUnit(g.doc) };
     });
 
+    const projection = options.projection;
+    const storedMax = new Map([...(projection?.docs.keys() ?? [])].map((doc) => [doc, this.lastHomeSeq(doc)]));
     const units = new Set<string>();
     const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
       const seq = ++this.head;
@@ -201,6 +208,15 @@ export class MemoryStore implements SyncStore {
       for (const data of mergeBounded(state)) put(g.doc, g.unit, SERVER_DEVICE, data);
     }
 
+    if (projection !== undefined) {
+      for (const doc of projection.docs.keys()) {
+        const p = settleProjection(projection, doc, storedMax.get(doc) ?? 0, () => this.homeRows(doc).map((r) => r.data));
+        if (p === null) continue;
+        this.dossiers.set(doc, { ...p.dossier, seq: this.head });
+        this.dossierEventLists.set(doc, [...p.events]);
+      }
+    }
+
     const record = { batchId, seqs };
     this.batches.set(key, record);
     this.lastBatches.set(device, record);
@@ -223,6 +239,38 @@ export class MemoryStore implements SyncStore {
       lastScanned = r.seq;
     }
     return { rows, lastScanned, more: false };
+  }
+
+  private homeRows(doc: string): UpdateRow[] {
+    const home = homeUnit(doc);
+    return this.updates.filter((r) => r.doc === doc && r.unit === home);
+  }
+
+  private lastHomeSeq(doc: string): number {
+    return this.homeRows(doc).at(-1)?.seq ?? 0;
+  }
+
+  async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
+    const out = new Map<string, StoredDoc>();
+    for (const doc of new Set(docs)) {
+      const rows = this.homeRows(doc);
+      const last = rows.at(-1);
+      if (last !== undefined) out.set(doc, { rows: rows.map((r) => r.data), lastSeq: last.seq });
+    }
+    return out;
+  }
+
+  async exportDossiers(q: DossierQuery): Promise<DossierRecord[]> {
+    const after = q.after;
+    return [...this.dossiers.values()]
+      .filter((d) => d.receivedAt !== null && d.receivedAt >= q.from && d.receivedAt < q.to && (q.unit === undefined || d.unit === q.unit))
+      .filter((d) => after === undefined || dossierOrder(d, { ...d, receivedAt: after.receivedAt, doc: after.doc }) > 0)
+      .sort(dossierOrder)
+      .slice(0, q.limit);
+  }
+
+  async dossierEvents(doc: string): Promise<DossierEventRecord[]> {
+    return [...(this.dossierEventLists.get(doc) ?? [])];
   }
 
   async readDoc(doc: string): Promise<Uint8Array[]> {

@@ -7,13 +7,16 @@
  *    other in a cycle; only the ids this transaction inserted get a stamp, whichever node won (S13);
  * 3. lock the log's head row: from here to COMMIT no other appender runs, so the seqs handed out
  *    become visible in order (S15) and the grants read and written here cannot race a copy (S12);
- * 4. write every row in one statement, move the head, record the batch, NOTIFY (unit, seq) pairs for
- *    the other nodes (delivered by PostgreSQL only if the transaction commits), COMMIT.
+ * 4. write every row in one statement, move the head, record the batch, write the dossiers' records
+ *    (S18: recomputed here only for a doc another batch changed since the caller read it), NOTIFY
+ *    (unit, seq) pairs for the other nodes (delivered by PostgreSQL only if the transaction commits),
+ *    COMMIT.
  * The heavy work (decoding, building stamp updates) happens before the head is locked where it can.
  */
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import { inTransaction, sqlState } from './pg-pool.ts';
+import { storedMaxPg, writeProjectionPg } from './pg-projection.ts';
 import { parseSeqs } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import { StoreError, type AppendOptions, type AppendResult, type BatchItem, type ServerRow } from './types.ts';
@@ -108,6 +111,7 @@ async function appendOnce(
 
   const docs = [...new Set([...items.map((it) => it.doc), ...fresh.keys()])];
   const grantedTo = await grantsOf(c, docs);
+  const storedMax = await storedMaxPg(c, options.projection);
   const rows: NewRow[] = [];
   const copies = (doc: string, by: string, data: Uint8Array): void => {
     for (const unit of grantedTo.get(doc) ?? []) rows.push({ doc, unit, device: by, data });
@@ -162,6 +166,7 @@ async function appendOnce(
      ON CONFLICT (device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs`,
     [device, batchId, json],
   );
+  await writeProjectionPg(c, options.projection, storedMax, headSeq);
   const units = [...new Set(rows.map((r) => r.unit))];
   if (units.length > 0) {
     // Only (unit, seq): a payload is capped at 8,000 bytes, and the rows are read from the table.

@@ -129,6 +129,40 @@ const MIGRATIONS: readonly string[] = [
     row TEXT NOT NULL
   );
   `,
+  // 2: the relational projection of dossiers for the city's dashboards, reports and exports (S18).
+  `
+  CREATE TABLE dossiers (
+    doc TEXT PRIMARY KEY,
+    unit TEXT NOT NULL,
+    code TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    procedure_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at BIGINT,
+    due_at BIGINT,
+    resolved_at BIGINT,
+    returned_at BIGINT,
+    rating TEXT,
+    handler TEXT NOT NULL,
+    conflicts INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    seq BIGINT NOT NULL
+  );
+  CREATE INDEX dossiers_unit_received ON dossiers(unit, received_at, doc);
+  CREATE INDEX dossiers_received ON dossiers(received_at, doc);
+
+  CREATE TABLE dossier_events (
+    doc TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    server_at BIGINT,
+    officer TEXT NOT NULL,
+    device TEXT NOT NULL,
+    PRIMARY KEY (doc, ord)
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

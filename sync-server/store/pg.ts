@@ -14,6 +14,8 @@ import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './number
 import { appendBatchPg, type RangeListener } from './pg-append.ts';
 import { candidatesPg, compactDocPg, logSizePg } from './pg-compact.ts';
 import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
+import { dossierEventsPg, exportDossiersPg } from './pg-projection.ts';
+import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { scanPagePg } from './pg-read.ts';
 import { migratePg } from './pg-schema.ts';
 import { homeUnit } from './server-rows.ts';
@@ -37,6 +39,7 @@ import {
   type ReadSinceQuery,
   type ReadSinceResult,
   type StoredCatalog,
+  type StoredDoc,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -229,6 +232,34 @@ export class PgStore implements SyncStore {
   async readDoc(doc: string): Promise<Uint8Array[]> {
     const { rows } = await this.q<{ data: Buffer }>('SELECT data FROM updates WHERE doc = $1 AND unit = $2 ORDER BY seq', [doc, homeUnit(doc)]);
     return rows.map((r) => asBytes(r.data));
+  }
+
+  async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
+    const out = new Map<string, StoredDoc>();
+    if (docs.length === 0) return out;
+    const { rows } = await this.q<{ doc: string; seq: number; data: Buffer }>(
+      `SELECT doc, seq, data FROM updates WHERE doc = ANY($1::text[]) AND unit = split_part(doc, '/', 1) ORDER BY doc, seq`,
+      [[...new Set(docs)]],
+    );
+    const lists = new Map<string, { rows: Uint8Array[]; lastSeq: number }>();
+    for (const r of rows) {
+      const list = lists.get(r.doc) ?? { rows: [], lastSeq: 0 };
+      list.rows.push(asBytes(r.data));
+      list.lastSeq = r.seq;
+      lists.set(r.doc, list);
+    }
+    for (const [doc, list] of lists) out.set(doc, list);
+    return out;
+  }
+
+  async exportDossiers(query: DossierQuery): Promise<DossierRecord[]> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return exportDossiersPg(this.pool, query);
+  }
+
+  async dossierEvents(doc: string): Promise<DossierEventRecord[]> {
+    if (this.closed) throw new StoreError('closed', 'store is closed');
+    return dossierEventsPg(this.pool, doc);
   }
 
   async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {

@@ -125,6 +125,40 @@ const MIGRATIONS: readonly string[] = [
     row TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: the relational projection of dossiers for reports and exports (S18).
+  `
+  CREATE TABLE dossiers (
+    doc TEXT PRIMARY KEY,
+    unit TEXT NOT NULL,
+    code TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    procedure_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at INTEGER,
+    due_at INTEGER,
+    resolved_at INTEGER,
+    returned_at INTEGER,
+    rating TEXT,
+    handler TEXT NOT NULL,
+    conflicts INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX dossiers_unit_received ON dossiers(unit, received_at, doc);
+  CREATE INDEX dossiers_received ON dossiers(received_at, doc);
+
+  CREATE TABLE dossier_events (
+    doc TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    server_at INTEGER,
+    officer TEXT NOT NULL,
+    device TEXT NOT NULL,
+    PRIMARY KEY (doc, ord)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

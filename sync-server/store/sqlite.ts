@@ -10,6 +10,8 @@ import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './number
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { SqliteCompaction } from './sqlite-compact.ts';
 import { migrate } from './sqlite-schema.ts';
+import { dossierEventsSqlite, exportDossiersSqlite, storedMaxSqlite, writeProjectionSqlite } from './sqlite-projection.ts';
+import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
@@ -33,6 +35,7 @@ import {
   type ReadSinceResult,
   type ServerRow,
   type StoredCatalog,
+  type StoredDoc,
   type StoreStats,
   type SyncStore,
   type Unit,
@@ -207,6 +210,7 @@ export class SqliteStore implements SyncStore {
           .prepare<[string, string], { seqs: string }>('SELECT seqs FROM pushed_batches WHERE device = ? AND batch_id = ?')
           .get(device, batchId);
         if (seen !== undefined) return { seqs: parseSeqs(seen.seqs), duplicate: true, headSeq: this.head(), serverRows: [], units: [] };
+        const storedMax = storedMaxSqlite(this.db, options.projection);
         const units = new Set<string>();
         const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
           units.add(unit);
@@ -249,7 +253,9 @@ export class SqliteStore implements SyncStore {
              ON CONFLICT(device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs`,
           )
           .run(device, batchId, json);
-        return { seqs, duplicate: false, headSeq: this.head(), serverRows, units: [...units] };
+        const headSeq = this.head();
+        writeProjectionSqlite(this.db, options.projection, storedMax, headSeq);
+        return { seqs, duplicate: false, headSeq, serverRows, units: [...units] };
       })
       .immediate();
   }
@@ -264,6 +270,30 @@ export class SqliteStore implements SyncStore {
       .prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq')
       .all(doc, homeUnit(doc))
       .map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  }
+
+  async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
+    const rowsOf = this.prep<[string, string], { seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
+    const out = new Map<string, StoredDoc>();
+    // One read transaction: every doc from the same snapshot.
+    this.db
+      .transaction(() => {
+        for (const doc of new Set(docs)) {
+          const rows = rowsOf.all(doc, homeUnit(doc));
+          const last = rows[rows.length - 1];
+          if (last !== undefined) out.set(doc, { rows: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)), lastSeq: last.seq });
+        }
+      })
+      .deferred();
+    return out;
+  }
+
+  async exportDossiers(query: DossierQuery): Promise<DossierRecord[]> {
+    return exportDossiersSqlite(this.db, query);
+  }
+
+  async dossierEvents(doc: string): Promise<DossierEventRecord[]> {
+    return dossierEventsSqlite(this.db, doc);
   }
 
   async getDocRows(docs: readonly string[]): Promise<Map<string, DocRowRecord>> {

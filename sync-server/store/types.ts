@@ -22,6 +22,7 @@
 import { AppError, type Result } from '../../src/domain/errors.ts';
 import type { Block, Grant } from '../../src/protocol/messages.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
+import type { DossierEventRecord, DossierQuery, DossierRecord, ProjectionInput } from './projection-types.ts';
 
 export type DeviceRole = 'counter' | 'department';
 export type OfficerRole = 'counter' | 'processing' | 'leader';
@@ -107,6 +108,14 @@ export interface AppendOptions {
    * exists; a grant to the doc's home unit, or one already held, writes nothing.
    */
   readonly grants?: readonly Grant[];
+  /** The dossier records and events the batch changes, written in its transaction (S18). */
+  readonly projection?: ProjectionInput;
+}
+
+/** A doc's home rows as stored, and the seq of the last one (0 when it has none). */
+export interface StoredDoc {
+  readonly rows: readonly Uint8Array[];
+  readonly lastSeq: number;
 }
 
 /** A row the server wrote into a batch that a live room of its doc must apply (the home copy). */
@@ -256,6 +265,13 @@ export interface SyncStore {
   readSince(query: ReadSinceQuery): Promise<ReadSinceResult>;
   /** All update blobs of one doc, in seq order: its home rows, without the copies for granted units. */
   readDoc(doc: string): Promise<Uint8Array[]>;
+  /** readDoc of several docs in one query, each with its last home seq; docs with no row are absent. */
+  readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>>;
+
+  // The relational projection of dossiers (S18), for reports and exports.
+  exportDossiers(query: DossierQuery): Promise<DossierRecord[]>;
+  /** A dossier's events as last projected, in the reducer's order. */
+  dossierEvents(doc: string): Promise<DossierEventRecord[]>;
 
   // Projection rows (issue 4: a new device ingests a year without decoding 440,000 docs).
   /** Cached list rows of docs (JSON of the device's DossierRow), each with the head seq it reflects. */

@@ -250,6 +250,36 @@ describe('[S15] several nodes on one PostgreSQL', () => {
     expect(rows.rows.filter((r) => r.device === 'server')).toHaveLength(1);
   });
 
+  it('[S18] two nodes storing events of one dossier at once leave a record that reflects both', async () => {
+    const schema = newSchema();
+    const n1 = await startNode(schema);
+    const n2 = await startNode(schema);
+    const a = await addDevice(n1.store);
+    const b = await addDevice(n1.store);
+    const ca = await SyncTestClient.welcomed(n1.t, a.token);
+    const cb = await SyncTestClient.welcomed(n2.t, b.token);
+    for (let round = 0; round < 5; round++) {
+      const doc = dossierDoc();
+      const base = new Y.Doc();
+      base.getArray('events').push([{ ...dossierEvent(`r-${round}`), type: 'received' }]);
+      const first = Y.encodeStateAsUpdate(base);
+      await push(ca, doc, first);
+      const edit = (id: string, type: string): Uint8Array => {
+        const y = new Y.Doc();
+        Y.applyUpdate(y, first);
+        const sv = Y.encodeStateVector(y);
+        y.getArray('events').push([{ ...dossierEvent(id, 2), type }]);
+        return Y.encodeStateAsUpdate(y, sv);
+      };
+      // Each node reads the stored doc before the other's batch is stored.
+      await Promise.all([push(ca, doc, edit(`acc-${round}`, 'accepted')), push(cb, doc, edit(`sup-${round}`, 'supplement_requested'))]);
+      const events = await n1.store.dossierEvents(doc);
+      expect(events.map((e) => e.eventId).sort()).toEqual([`acc-${round}`, `r-${round}`, `sup-${round}`].sort());
+    }
+    ca.close();
+    cb.close();
+  });
+
   it('a device revoked through node 1 is cut off on node 2 at once', async () => {
     const schema = newSchema();
     const n1 = await startNode(schema);

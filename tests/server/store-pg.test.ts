@@ -3,6 +3,7 @@ import pg from 'pg';
 import { PG_SCHEMA_VERSION } from '../../sync-server/store/pg-schema.ts';
 import { PgStore } from '../../sync-server/store/pg.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
+import { runProjectionContract } from './projection-contract.ts';
 import { runStoreContract } from './store-contract.ts';
 
 let db: TestDatabase;
@@ -16,6 +17,7 @@ afterAll(async () => {
 // Each store gets its own schema of the file's database: a fresh, empty store in a few milliseconds.
 let n = 0;
 runStoreContract('postgresql', () => PgStore.open({ connectionString: db.url, schema: `contract_${++n}`, max: 4 }));
+runProjectionContract('postgresql', () => PgStore.open({ connectionString: db.url, schema: `projection_${++n}`, max: 4 }));
 
 describe('PgStore', () => {
   it('[S2] keeps acknowledged batches, numbers and devices across close and reopen', async () => {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../sync-server/store/sqlite-schema.ts';
 import { SqliteStore } from '../../sync-server/store/sqlite.ts';
+import { runProjectionContract } from './projection-contract.ts';
 import { runStoreContract } from './store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'motcua-store-'));
@@ -13,6 +14,7 @@ let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}.sqlite`);
 
 runStoreContract('sqlite file', async () => new SqliteStore(freshPath()));
+runProjectionContract('sqlite file', async () => new SqliteStore(freshPath()));
 runStoreContract('sqlite :memory:', async () => new SqliteStore(':memory:'));
 
 describe('SqliteStore on disk', () => {
@@ -46,7 +48,7 @@ describe('SqliteStore on disk', () => {
     db.close();
   });
 
-  it('upgrades a file of schema 1 (before grants, stamps, the catalog and doc rows) and keeps its rows', async () => {
+  it('upgrades a file of schema 1 (before grants, stamps, the catalog, doc rows and the dossier projection) and keeps its rows', async () => {
     const path = freshPath();
     const store = new SqliteStore(path);
     await store.putUnits([{ code: '20209', name: 'Phường Thanh Khê' }]);
@@ -54,7 +56,7 @@ describe('SqliteStore on disk', () => {
     await store.appendBatch('d1', 'b', [{ doc, unit: '20209', data: new Uint8Array([0, 0]) }]);
     await store.close();
     const db = new Database(path);
-    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog; DROP TABLE doc_rows;');
+    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog; DROP TABLE doc_rows; DROP TABLE dossiers; DROP TABLE dossier_events;');
     db.pragma('user_version = 1');
     db.close();
 

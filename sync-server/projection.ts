@@ -1,0 +1,116 @@
+/**
+ * The relational projection of a pushed batch (rule S18): per dossier doc it touches, the dossier's
+ * record and its events as the doc will be once the batch is stored, computed before the store's
+ * transaction from the doc as stored (one query for the batch) and checked inside it (see
+ * ProjectionInput). The same Projector as the devices' lists, with the published calendar, so the
+ * city's due dates are the ones the counters show.
+ */
+import * as Y from 'yjs';
+import { parseDocName } from '../src/protocol/doc-names.ts';
+import type { Projector } from '../src/worker/projector.ts';
+import { docFromRows } from './events.ts';
+import { serverTimesOf } from '../src/worker/dossier-doc.ts';
+import type { DossierProjection, ProjectionInput } from './store/projection-types.ts';
+import { stampUpdates } from './store/server-rows.ts';
+import type { EventStamp, StoredDoc } from './store/types.ts';
+
+export interface ProjectedItem {
+  readonly doc: string;
+  readonly update: Uint8Array;
+}
+
+/**
+ * The record and events of a dossier doc; null for any other kind of doc, and for a doc the projector
+ * cannot read (junk where events belong): a report row is worth less than the batch that carries it,
+ * so that batch is stored all the same, and the doc's next readable state is projected.
+ */
+export function projectDossier(projector: Projector, docName: string, doc: Y.Doc): DossierProjection | null {
+  const name = parseDocName(docName);
+  if (name === null || name.kind !== 'dossier') return null;
+  let d: ReturnType<Projector['derive']>;
+  try {
+    d = projector.derive(doc);
+  } catch {
+    return null;
+  }
+  return {
+    dossier: {
+      doc: docName,
+      unit: name.unit,
+      code: d.fields.code,
+      procedureCode: d.fields.procedureCode,
+      procedureName: d.fields.procedureName,
+      status: d.state.status,
+      receivedAt: d.state.receivedAt,
+      dueAt: d.dueAt,
+      resolvedAt: d.state.resolvedAt,
+      returnedAt: d.state.returnedAt,
+      rating: d.state.rating,
+      handler: d.handler,
+      conflicts: d.state.conflicts.length,
+      events: d.events.length,
+    },
+    events: d.events.map((e) => ({
+      doc: docName,
+      eventId: e.id,
+      type: e.type,
+      at: e.at,
+      serverAt: e.serverAt ?? null,
+      officer: e.officer,
+      device: e.device,
+    })),
+  };
+}
+
+/** A doc built from rows, projected, and freed. */
+export function projectRows(projector: Projector, docName: string, rows: readonly Uint8Array[]): DossierProjection | null {
+  const doc = docFromRows(rows);
+  try {
+    return projectDossier(projector, docName, doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/**
+ * The projection a batch brings: `stored` holds the batch's dossier docs as stored (rows and the seq
+ * of the last one), `stamps` the event ids the batch will stamp at `now`. An id the stored doc has a
+ * stamp for already keeps it (the store will not stamp it again).
+ */
+export function batchProjection(
+  projector: Projector,
+  items: readonly ProjectedItem[],
+  stamps: readonly EventStamp[],
+  stored: ReadonlyMap<string, StoredDoc>,
+  now: number,
+): ProjectionInput {
+  const byDoc = new Map<string, Uint8Array[]>();
+  for (const it of items) {
+    if (parseDocName(it.doc)?.kind !== 'dossier') continue;
+    const list = byDoc.get(it.doc);
+    if (list === undefined) byDoc.set(it.doc, [it.update]);
+    else list.push(it.update);
+  }
+  const stampsOf = new Map(stamps.map((s) => [s.doc, s.eventIds]));
+  const docs = new Map<string, { baseSeq: number | null; projection: DossierProjection | null }>();
+  for (const [docName, updates] of byDoc) {
+    const base = stored.get(docName);
+    const doc = docFromRows([...(base?.rows ?? []), ...updates]);
+    try {
+      const had = serverTimesOf(doc);
+      const fresh = (stampsOf.get(docName) ?? []).filter((id) => !had.has(id));
+      // Stamp updates are the server's own: they always apply.
+      for (const u of stampUpdates(fresh, now)) Y.applyUpdate(doc, u);
+      docs.set(docName, { baseSeq: base?.lastSeq ?? 0, projection: projectDossier(projector, docName, doc) });
+    } finally {
+      doc.destroy();
+    }
+  }
+  return { docs, recompute: (doc, rows) => projectRows(projector, doc, rows) };
+}
+
+/** The projection of a live update: always recomputed in the store's transaction from what is stored. */
+export function liveProjection(projector: Projector, docName: string): ProjectionInput | undefined {
+  if (parseDocName(docName)?.kind !== 'dossier') return undefined;
+  return { docs: new Map([[docName, { baseSeq: null, projection: null }]]), recompute: (doc, rows) => projectRows(projector, doc, rows) };
+}

@@ -4,12 +4,14 @@
  * Env: PORT (8080), HOST (0.0.0.0), DATA_DIR (./data), DATABASE_URL, STATIC_DIR (./dist), ADMIN_TOKEN
  * (generated once and kept in the database when unset). Prints `READY port=<port>` last: harnesses
  * wait for it.
+ * COMPACT_MIN_ROWS (8; 0 turns it off), COMPACT_INTERVAL_MS, COMPACT_DOCS_PER_TICK: the log's compactor.
  * A store without a procedure catalog gets the one the PWA ships (public/data/procedures.json).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newToken } from './auth.ts';
 import { seedCatalog } from './catalog.ts';
+import { compactorFromEnv } from './compactor.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, seedIfEmpty, unusedDemoCode } from './seed.ts';
 import { startServer } from './server.ts';
 import { PgFanout } from './pg-fanout.ts';
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR ?? './data');
   const staticDir = resolve(process.env.STATIC_DIR ?? './dist');
   const databaseUrl = process.env.DATABASE_URL ?? '';
+  const compaction = compactorFromEnv(process.env) ?? false;
   let store: SyncStore;
   if (databaseUrl !== '') {
     store = await PgStore.open({ connectionString: databaseUrl });
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     store,
     staticDir,
     adminToken: admin.token,
+    compaction,
     // On PostgreSQL this process is one node of the data center: it hears the other nodes' commits.
     ...(pgStore === null ? {} : { cluster: (hub, log) => PgFanout.start(pgStore, hub, log) }),
   });

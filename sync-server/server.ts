@@ -12,6 +12,7 @@ import { CloseCode, HEARTBEAT, LIMITS, PATHS } from '../src/protocol/constants.t
 import { authenticate, selectProtocol } from './auth.ts';
 import { CatchupChannel } from './catchup.ts';
 import type { ChannelDeps } from './channel.ts';
+import { Compactor, type CompactorOptions } from './compactor.ts';
 import { closeWith, Heartbeat, logEvent, type HeartbeatOptions, type LogFn } from './conn.ts';
 import { createRequestHandler } from './http.ts';
 import { Hub } from './hub.ts';
@@ -36,6 +37,8 @@ export interface ServerOptions {
    * their commits on the hub (pg-fanout.ts); closed with the server.
    */
   readonly cluster?: ClusterHook;
+  /** The log's background compactor (S16, compactor.ts): options over its defaults, or false for none. */
+  readonly compaction?: Partial<CompactorOptions> | false;
 }
 
 export type ClusterHook = (hub: Hub, log: LogFn) => Promise<{ close(): Promise<void> }>;
@@ -142,9 +145,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
+  const compactor = opts.compaction === false ? null : new Compactor(opts.store, log, opts.compaction);
+  compactor?.start();
+
   let closing: Promise<void> | null = null;
   const close = async (): Promise<void> => {
     heartbeat.stop();
+    // Stops between two docs: the doc being compacted finishes (one transaction), no other starts.
+    const compactorStopped = compactor?.close();
     const stopped = new Promise<void>((done) => server.close(() => done()));
     const sockets = [...syncWss.clients, ...liveWss.clients];
     const grace = new Promise<void>((done) => setTimeout(done, SHUTDOWN_GRACE_MS).unref());
@@ -166,6 +174,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     liveWss.close();
     server.closeAllConnections();
     await cluster?.close();
+    await compactorStopped;
     await stopped;
   };
 

@@ -1,0 +1,110 @@
+/**
+ * Delivery latency of a live edit: the stock y-websocket client on one node calls the next ticket
+ * of a commune's queue doc (`/yjs/{unit}/queue/{day}`), another client (the hall's display) on a
+ * node sees it. With two nodes they are on different nodes, so the edit crosses them; with one,
+ * both are on the same node. Edits go at a steady pace whether or not earlier ones arrived, so a
+ * slow delivery does not thin the sample.
+ */
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { vnIsoDay } from '../../src/domain/time.ts';
+import { PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/constants.ts';
+import { docName } from '../../src/protocol/doc-names.ts';
+
+export interface LiveResult {
+  readonly latenciesMs: number[];
+  readonly sent: number;
+  readonly lost: number;
+}
+
+interface Call {
+  readonly ticket: number;
+  readonly counter: number;
+}
+
+function provider(httpUrl: string, doc: string, token: string): WebsocketProvider {
+  return new WebsocketProvider(`${httpUrl.replace(/^http/, 'ws')}${PATHS.yjs}`, doc, new Y.Doc(), {
+    disableBc: true,
+    // ws stands in for the browser's WebSocket; the token rides in the subprotocol list, as the PWA sends it.
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    protocols: [SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
+  });
+}
+
+function synced(p: WebsocketProvider, timeoutMs: number): Promise<void> {
+  if (p.synced) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`live doc not synced within ${timeoutMs} ms`)), timeoutMs);
+    p.on('sync', (s: boolean) => {
+      if (!s) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export class LiveProbe {
+  private readonly sentAt = new Map<number, number>();
+  private readonly latencies: number[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private allArrived: (() => void) | null = null;
+
+  private constructor(
+    private readonly writer: WebsocketProvider,
+    private readonly reader: WebsocketProvider,
+  ) {
+    reader.doc.getArray<Call>('calls').observe((event) => {
+      const now = performance.now();
+      for (const item of event.changes.added) {
+        for (const call of item.content.getContent() as Call[]) {
+          const at = this.sentAt.get(call.ticket);
+          if (at === undefined) continue;
+          this.sentAt.delete(call.ticket);
+          this.latencies.push(now - at);
+        }
+      }
+      if (this.sentAt.size === 0) this.allArrived?.();
+    });
+  }
+
+  /** Both clients connected and synced: the counter on `writerUrl`, the display on `readerUrl`. */
+  static async open(unit: string, writerUrl: string, writerToken: string, readerUrl: string, readerToken: string): Promise<LiveProbe> {
+    const doc = docName(unit, 'queue', vnIsoDay(Date.now()));
+    const writer = provider(writerUrl, doc, writerToken);
+    const reader = provider(readerUrl, doc, readerToken);
+    await Promise.all([synced(writer, 30_000), synced(reader, 30_000)]);
+    return new LiveProbe(writer, reader);
+  }
+
+  /** `count` edits, one every `everyMs`. */
+  start(count: number, everyMs: number): void {
+    let ticket = 0;
+    const calls = this.writer.doc.getArray<Call>('calls');
+    this.timer = setInterval(() => {
+      ticket++;
+      this.sentAt.set(ticket, performance.now());
+      calls.push([{ ticket, counter: 1 + (ticket % 3) }]);
+      if (ticket >= count && this.timer !== null) clearInterval(this.timer);
+    }, everyMs);
+  }
+
+  /** Waits for the edits still on their way, up to `timeoutMs`; what has not arrived then is lost. */
+  async finish(count: number, timeoutMs: number): Promise<LiveResult> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.latencies.length + this.sentAt.size < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (this.sentAt.size > 0) {
+      await Promise.race([new Promise<void>((r) => (this.allArrived = r)), new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())))]);
+    }
+    if (this.timer !== null) clearInterval(this.timer);
+    const sent = this.latencies.length + this.sentAt.size;
+    return { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size };
+  }
+
+  close(): void {
+    for (const p of [this.writer, this.reader]) {
+      p.destroy();
+      p.awareness.destroy();
+    }
+  }
+}

@@ -15,7 +15,7 @@ import type { ChaosDevice } from './devices.ts';
 import { Rng } from './prng.ts';
 import { count, emptyReport, type Report } from './report.ts';
 import { check, converged } from './server-crash.ts';
-import { enroll, sleep, startChild } from './server-proc.ts';
+import { enroll, sleep, startChild, storedDocs } from './server-proc.ts';
 
 export interface BadLinkOptions {
   readonly seed: number;
@@ -167,7 +167,7 @@ export async function runBadLink(o: BadLinkOptions): Promise<Report> {
     await check(
       report,
       links.map((l) => l.device),
-      child.dataDir,
+      (names) => storedDocs(child.dataDir, names),
     );
     const kib = (n: number): string => (n / 1024).toFixed(0);
     const up = links.reduce((a, l) => a + l.proxy.bytes.up, 0);

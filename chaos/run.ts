@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --seed N --minutes M [--only convergence,crash,fuzz,badlink,power]`: runs the fault scenarios
+ * `npm run chaos -- --seed N --minutes M [--only convergence,crash,pgcrash,fuzz,badlink,power]`: runs the fault scenarios
  * for about M minutes in all, prints the table, and exits 1 on any loss, duplicate or divergence.
  * A failing convergence seed is printed: rerun it with --seed to reproduce.
  */
@@ -12,22 +12,23 @@ import { CONVERGENCE_DEFAULTS, runConvergence } from './convergence.ts';
 import { runFuzz } from './fuzz.ts';
 import { runPower } from './power.ts';
 import { emptyReport, formatTable, passed, type Report } from './report.ts';
+import { runPgNodesCrash } from './pg-nodes-crash.ts';
 import { runServerCrash } from './server-crash.ts';
 
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
     minutes: { type: 'string', default: '2' },
-    only: { type: 'string', default: 'convergence,crash,fuzz,badlink,power' },
+    only: { type: 'string', default: 'convergence,crash,pgcrash,fuzz,badlink,power' },
   },
 });
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const minutes = Number(values.minutes);
 if (!Number.isInteger(seed) || !(minutes > 0)) {
-  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,fuzz,badlink,power]');
+  console.error('usage: npm run chaos -- --seed <integer> --minutes <number> [--only convergence,crash,pgcrash,fuzz,badlink,power]');
   process.exit(2);
 }
-const SCENARIOS = ['convergence', 'crash', 'fuzz', 'badlink', 'power'];
+const SCENARIOS = ['convergence', 'crash', 'pgcrash', 'fuzz', 'badlink', 'power'];
 const only = new Set(values.only.split(','));
 const unknown = [...only].filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
@@ -36,7 +37,7 @@ if (unknown.length > 0) {
 }
 const budget = minutes * 60_000;
 // Shares of the time: the process-level faults cost real seconds each, the simulation does not.
-const share = { convergence: 0.15, crash: 0.25, fuzz: 0.15, badlink: 0.25, power: 0.2 };
+const share = { convergence: 0.15, crash: 0.15, pgcrash: 0.15, fuzz: 0.1, badlink: 0.25, power: 0.2 };
 console.log(`chaos seed=${seed} minutes=${minutes} scenarios=${[...only].join(',')}`);
 
 const reports: Report[] = [];
@@ -64,6 +65,8 @@ if (only.has('convergence')) {
   reports.push(agg);
 }
 if (only.has('crash')) reports.push(await runServerCrash({ seed, durationMs: budget * share.crash, devices: 3 }));
+// Two nodes on one PostgreSQL (a database of its own, dropped after) behind a balancer.
+if (only.has('pgcrash')) reports.push(await runPgNodesCrash({ seed, durationMs: budget * share.pgcrash, devices: 4 }));
 if (only.has('fuzz')) reports.push(await runFuzz({ seed, durationMs: budget * share.fuzz }));
 if (only.has('badlink')) {
   const durationMs = budget * share.badlink;

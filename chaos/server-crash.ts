@@ -56,7 +56,7 @@ export async function runServerCrash(o: CrashOptions): Promise<Report> {
     report.convergeMs = Date.now() - healStart;
     for (const d of devices) d.stop();
     await child.server.stop();
-    await check(report, devices, child.dataDir);
+    await check(report, devices, (names) => storedDocs(child.dataDir, names));
     report.notes.push(`${o.devices} devices, ${intakes} intakes and ${steps} workflow steps during ${Math.round(o.durationMs / 1000)} s of kills`);
     return report;
   } finally {
@@ -94,10 +94,13 @@ async function sameEverywhere(devices: readonly ChaosDevice[]): Promise<boolean>
   return true;
 }
 
-/** Confirmed-but-missing, lost, duplicates and replica identity against the stopped server's file. */
-export async function check(report: Report, devices: readonly ChaosDevice[], dataDir: string): Promise<void> {
+/** Reads the server's merged docs by name (from its SQLite file, or its PostgreSQL database). */
+export type StoredDocs = (names: readonly string[]) => Promise<Map<string, Y.Doc>>;
+
+/** Confirmed-but-missing, lost, duplicates and replica identity against the stopped server's store. */
+export async function check(report: Report, devices: readonly ChaosDevice[], load: StoredDocs, where = "the server's SQLite file"): Promise<void> {
   const names = [...new Set(devices.flatMap((d) => d.made.map((m) => m.doc)))];
-  const stored = await storedDocs(dataDir, names);
+  const stored = await load(names);
   report.replicas = devices.length + 1;
   for (const d of devices) {
     const confirmed = d.confirmedUpdates();
@@ -128,7 +131,7 @@ export async function check(report: Report, devices: readonly ChaosDevice[], dat
     sdoc.destroy();
   }
   if (unstamped > 0) report.failures.push(`[S13] ${unstamped} events without a server stamp`);
-  report.notes.push(`${names.length} dossiers compared on ${report.replicas} replicas (devices' IndexedDB and the server's SQLite file)`);
+  report.notes.push(`${names.length} dossiers compared on ${report.replicas} replicas (devices' IndexedDB and ${where})`);
 }
 
 const holds = (doc: Y.Doc | undefined, update: Uint8Array): boolean => doc !== undefined && contains(doc, update);

@@ -60,6 +60,8 @@ export interface ServerOptions {
   readonly logs: LogSink;
   readonly adminToken?: string;
   readonly staticDir?: string;
+  /** PostgreSQL instead of the SQLite file in dataDir: one node of a data center. */
+  readonly databaseUrl?: string;
 }
 
 type LineListener = (line: string, event: ServerEvent | null) => void;
@@ -69,6 +71,7 @@ export class SyncServer {
   readonly dataDir: string;
   readonly adminToken: string;
   readonly staticDir: string;
+  readonly databaseUrl: string;
   /** Every stdout line of every run of this server (runs separated by a "=== start" marker). */
   readonly lines: string[] = [];
   /** Parsed JSON lines of every run, in order, tagged with the run number. */
@@ -86,6 +89,7 @@ export class SyncServer {
     this.logs = opts.logs;
     this.adminToken = opts.adminToken ?? `e2e-admin-${Math.random().toString(36).slice(2)}`;
     this.staticDir = opts.staticDir ?? `${ROOT}dist`;
+    this.databaseUrl = opts.databaseUrl ?? '';
   }
 
   get url(): string {
@@ -117,6 +121,8 @@ export class SyncServer {
         DATA_DIR: this.dataDir,
         STATIC_DIR: this.staticDir,
         ADMIN_TOKEN: this.adminToken,
+        // Set even when empty: a DATABASE_URL in the developer's shell must not turn a SQLite test into a PostgreSQL one.
+        DATABASE_URL: this.databaseUrl,
         NODE_ENV: 'test',
       },
       detached: true,

@@ -16,6 +16,8 @@ export interface Reading {
   /** Whether every device pulled its whole scope in time. */
   readonly converged: boolean;
   readonly live: LiveResult;
+  /** The same edits before the outage ended, with no load. */
+  readonly idle: LiveResult;
   /** VmHWM of each node, kB. */
   readonly hwmKb: readonly number[];
   /** CPU seconds of each node, of PostgreSQL (null on SQLite), of the bench's devices, and the
@@ -47,6 +49,8 @@ export function figuresOf(r: Reading): Record<string, Figure> {
     live_p99_ms: round(pct(r.live.latenciesMs, 99)),
     live_samples: r.live.latenciesMs.length,
     live_lost: r.live.lost,
+    live_idle_p50_ms: round(pct(r.idle.latenciesMs, 50)),
+    live_idle_max_ms: round(Math.max(...r.idle.latenciesMs)),
     server_cpu_s: round(serverCpu),
   };
   if (r.postgresCpu !== null) f['postgres_cpu_s'] = round(r.postgresCpu);

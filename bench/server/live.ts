@@ -46,8 +46,11 @@ function synced(p: WebsocketProvider, timeoutMs: number): Promise<void> {
 
 export class LiveProbe {
   private readonly sentAt = new Map<number, number>();
-  private readonly latencies: number[] = [];
+  private latencies: number[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Tickets keep counting across samples, so a late arrival of one is never taken for another's. */
+  private ticket = 0;
+  private planned = 0;
   private allArrived: (() => void) | null = null;
 
   private constructor(
@@ -77,28 +80,34 @@ export class LiveProbe {
     return new LiveProbe(writer, reader);
   }
 
-  /** `count` edits, one every `everyMs`. */
+  /** Starts a sample of `count` edits, one every `everyMs`. */
   start(count: number, everyMs: number): void {
-    let ticket = 0;
+    this.latencies = [];
+    this.sentAt.clear();
+    this.planned = count;
+    let sent = 0;
     const calls = this.writer.doc.getArray<Call>('calls');
     this.timer = setInterval(() => {
-      ticket++;
+      const ticket = ++this.ticket;
       this.sentAt.set(ticket, performance.now());
       calls.push([{ ticket, counter: 1 + (ticket % 3) }]);
-      if (ticket >= count && this.timer !== null) clearInterval(this.timer);
+      if (++sent >= count && this.timer !== null) clearInterval(this.timer);
     }, everyMs);
   }
 
-  /** Waits for the edits still on their way, up to `timeoutMs`; what has not arrived then is lost. */
-  async finish(count: number, timeoutMs: number): Promise<LiveResult> {
+  /** Waits for the sample's edits still on their way, up to `timeoutMs`; what has not arrived then is lost. */
+  async finish(timeoutMs: number): Promise<LiveResult> {
     const deadline = performance.now() + timeoutMs;
-    while (this.latencies.length + this.sentAt.size < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (this.latencies.length + this.sentAt.size < this.planned && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (this.sentAt.size > 0) {
       await Promise.race([new Promise<void>((r) => (this.allArrived = r)), new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())))]);
     }
+    this.allArrived = null;
     if (this.timer !== null) clearInterval(this.timer);
     const sent = this.latencies.length + this.sentAt.size;
-    return { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size };
+    const result = { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size };
+    this.sentAt.clear();
+    return result;
   }
 
   close(): void {

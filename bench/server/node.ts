@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { EnrollResponse } from '../../src/protocol/http.ts';
 import type { DocStat, StoreStats } from '../../sync-server/store/types.ts';
-import { freePort, ROOT } from '../../tests/e2e/support/server.ts';
 import { PROFILE } from './config.ts';
 import { processCpuSeconds } from './proc.ts';
 
@@ -20,6 +20,22 @@ export interface NodeOptions {
   readonly databaseUrl?: string;
   /** Where --cpu-prof writes (a directory per node inside), when BENCH_SERVER_PROFILE=1. */
   readonly profileDir: string;
+}
+
+/** The repository: the server runs from here, as `npm run serve` does. */
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** A free TCP port on 127.0.0.1, reserved by listening on 0 and releasing it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      if (addr === null || typeof addr === 'string') return reject(new Error('no port'));
+      srv.close(() => resolve(addr.port));
+    });
+  });
 }
 
 /** Lines of stdout and stderr kept for the report when something fails. */

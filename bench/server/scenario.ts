@@ -32,6 +32,7 @@ const LOAD_TIMEOUT_MS = 240_000;
 const CONVERGE_TIMEOUT_MS = 60_000;
 /** A live edit every this often: 100 edits span the first 15 s of the load. */
 const LIVE_EVERY_MS = 150;
+const IDLE_LIVE_SAMPLES = 20;
 const ADMIN_TOKEN = 'bench-server-admin';
 
 /** True once `done()` holds, false when the time is up; throws when `failed()` names a failure. */
@@ -87,6 +88,9 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
     devices = enrolled.devices;
     const last = nodes[nodes.length - 1] as ServerNode;
     probe = await LiveProbe.open(enrolled.probe.unit, (nodes[0] as ServerNode).url, enrolled.probe.writer, last.url, enrolled.probe.reader);
+    // The same edits with nothing else going on: what the fan-out itself costs.
+    probe.start(IDLE_LIVE_SAMPLES, 50);
+    const idle = await probe.finish(10_000);
     ctx.log(`${name}: ${devices.length} devices enrolled; the outage ends now`);
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -114,7 +118,7 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
     const clientCpu = process.cpuUsage(client0);
     const converged = await waitFor(() => devices.every((d) => d.figures.convergedAt !== null), failed, CONVERGE_TIMEOUT_MS, progress);
     loop.disable();
-    const live: LiveResult = await probe.finish(LIVE_SAMPLES, 15_000);
+    const live: LiveResult = await probe.finish(15_000);
     const hwm = nodes.map((n) => n.status('VmHWM') ?? n.peakRssKb);
     for (const d of devices) d.stop();
     await Promise.all(runs);
@@ -124,6 +128,7 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
       expected: ctx.expected,
       converged,
       live,
+      idle,
       hwmKb: hwm,
       nodeCpu: loadCpu,
       machine: [machine0, machine1],

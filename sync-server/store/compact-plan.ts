@@ -39,7 +39,14 @@ export interface GroupPlan {
 export function planGroup(rows: readonly GroupRow[]): GroupPlan | null {
   if (rows.length < 2) return null;
   const sorted = [...rows].sort((a, b) => a.seq - b.seq);
-  const merged = mergeBounded(sorted.map((r) => r.data));
+  // Merged chunk by chunk, then the chunks' results again, while that removes rows: each level reads
+  // every byte once and there are few levels (256 rows a chunk), so the whole stays near-linear.
+  let merged = mergeBounded(sorted.map((r) => r.data));
+  while (merged.length > 1) {
+    const next = mergeBounded(merged);
+    if (next.length >= merged.length) break;
+    merged = next;
+  }
   if (merged.length >= sorted.length) return null;
   const cut = sorted.length - merged.length;
   const writes = sorted.slice(cut).map((r, i) => ({ seq: r.seq, data: merged[i] ?? r.data }));

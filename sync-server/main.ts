@@ -13,7 +13,7 @@ import { newToken } from './auth.ts';
 import { seedCatalog } from './catalog.ts';
 import { compactorFromEnv } from './compactor.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, seedIfEmpty, unusedDemoCode } from './seed.ts';
-import { startServer } from './server.ts';
+import { DEFAULT_MAX_BUSY, startServer } from './server.ts';
 import { PgFanout } from './pg-fanout.ts';
 import { PgStore } from './store/pg.ts';
 import { SqliteStore } from './store/sqlite.ts';
@@ -28,6 +28,18 @@ function portFromEnv(value: string | undefined): number {
     process.exit(2);
   }
   return port;
+}
+
+/** A whole number from the environment within [min, max]; exits with a message otherwise. */
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`${name} không hợp lệ / invalid ${name}: ${raw} (${min}-${max})`);
+    process.exit(2);
+  }
+  return n;
 }
 
 /** ADMIN_TOKEN from the environment, else the one kept in the database, else a new one kept there. */
@@ -77,6 +89,7 @@ async function main(): Promise<void> {
     staticDir,
     adminToken: admin.token,
     compaction,
+    maxBusySessions: intFromEnv('SYNC_MAX_BUSY', DEFAULT_MAX_BUSY, 1, 10_000),
     // On PostgreSQL this process is one node of the data center: it hears the other nodes' commits.
     ...(pgStore === null ? {} : { cluster: (hub, log) => PgFanout.start(pgStore, hub, log) }),
   });

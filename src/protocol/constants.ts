@@ -86,6 +86,8 @@ export const CloseCode = {
   RateLimited: 4429,
   /** The server failed to store; the device keeps its data and retries. */
   ServerError: 4500,
+  /** The node is serving as many catching-up devices as it can: retry after the hint in the reason (busy.ts). */
+  Busy: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

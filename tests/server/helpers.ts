@@ -27,7 +27,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions; cluster?: ClusterHook } = {},
+  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions; cluster?: ClusterHook; maxBusySessions?: number } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.putUnits([
@@ -45,6 +45,7 @@ export async function startTestServer(
     ...(opts.staticDir === undefined ? {} : { staticDir: opts.staticDir }),
     ...(opts.heartbeat === undefined ? {} : { heartbeat: opts.heartbeat }),
     ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
+    ...(opts.maxBusySessions === undefined ? {} : { maxBusySessions: opts.maxBusySessions }),
   });
   return {
     server,

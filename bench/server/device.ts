@@ -3,12 +3,14 @@
  * SyncClient is: on connect a Reserve of number blocks, then its outbox pushed one batch at a time
  * (the next batch leaves only after the PushAck of the previous one, S1), then pulls of its scope in
  * pages until `more` is false, and again whenever a Notify came meanwhile. It answers pings, and on a
- * dropped link reconnects and resumes after the last confirmed batch (the Welcome names it, S6).
+ * dropped link reconnects and resumes after the last confirmed batch (the Welcome names it, S6); a
+ * node that refuses it with Busy in a reconnect storm is asked again after the hint it gave.
  * What a real device does with the data (IndexedDB, decoding) is left out: this measures the server.
  */
 import WebSocket from 'ws';
 import { addDaysKey, vnDayKey } from '../../src/domain/time.ts';
 import { CloseCode, LIMITS, MsgType, PATHS, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
+import { retryHint } from '../../src/protocol/busy.ts';
 import { decodeMessage, encodeMessage, type Message, type MessageOf } from '../../src/protocol/messages.ts';
 import type { DeviceBacklog } from './backlog.ts';
 
@@ -23,6 +25,8 @@ export interface DeviceFigures {
   pulls: number;
   pulledItems: number;
   reconnects: number;
+  /** Connections a node refused with Busy before their Welcome. */
+  busyRefusals: number;
   /** Batches whose ack did not carry one seq per item (the server lost or invented rows). */
   badAcks: number;
 }
@@ -36,11 +40,21 @@ interface Waiter {
 /** A refusal no reconnect can cure (another protocol version): the run stops with it. */
 class Fatal extends Error {}
 
+/** The link closed; Busy (a node shedding a reconnect storm) names when to come back in `reason`. */
+class Closed extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(`closed ${code} ${reason}`);
+  }
+}
+
 const BLOCK_SIZE = 100;
 const RECONNECT_MS = 500;
 
 export class BenchDevice {
-  readonly figures: DeviceFigures = { ackMs: [], confirmedAt: null, convergedAt: null, pulls: 0, pulledItems: 0, reconnects: 0, badAcks: 0 };
+  readonly figures: DeviceFigures = { ackMs: [], confirmedAt: null, convergedAt: null, pulls: 0, pulledItems: 0, reconnects: 0, busyRefusals: 0, badAcks: 0 };
   /** Docs of its scope it has pulled at least one row of. */
   private readonly seen = new Set<string>();
   private ws: WebSocket | null = null;
@@ -70,6 +84,13 @@ export class BenchDevice {
       } catch (e) {
         if (this.stopped) return;
         if (e instanceof Fatal) throw e;
+        const hint = e instanceof Closed && e.code === CloseCode.Busy ? retryHint(e.reason) : null;
+        if (hint !== null) {
+          // Not a failure of the link: come back when the node said (it spreads the refused itself).
+          this.figures.busyRefusals++;
+          await new Promise((r) => setTimeout(r, hint));
+          continue;
+        }
         this.figures.reconnects++;
         if (this.figures.reconnects > 20) throw new Error(`device ${this.backlog.unit}-${this.backlog.index}: gave up after 20 reconnects: ${String(e)}`);
         await new Promise((r) => setTimeout(r, RECONNECT_MS));
@@ -91,8 +112,8 @@ export class BenchDevice {
     const ws = new WebSocket(`${this.wsUrl}${PATHS.sync}`, { headers: { authorization: `Bearer ${this.token}` } });
     this.ws = ws;
     const closed = new Promise<never>((_, reject) => {
-      ws.on('close', (code) => {
-        const err = new Error(`closed ${code}`);
+      ws.on('close', (code, reason) => {
+        const err = new Closed(code, reason.toString());
         this.waiter?.reject(err);
         this.waiter = null;
         this.wake?.();

@@ -72,6 +72,7 @@ export function figuresOf(r: Reading): Record<string, Figure> {
     pulls: sum(r.devices.map((d) => d.pulls)),
     pulled_items: sum(r.devices.map((d) => d.pulledItems)),
     reconnects: sum(r.devices.map((d) => d.reconnects)),
+    busy_refusals: sum(r.devices.map((d) => d.busyRefusals)),
   });
   return f;
 }

@@ -32,7 +32,14 @@ export async function compactDocPg(pool: pg.Pool, doc: string, options: CompactO
   const maxRows = options.maxRows ?? COMPACT_MAX_ROWS;
   return inTransaction(pool, async (c) => {
     // hashtext may give two docs one key: they then take turns, which costs nothing but a skip.
-    const lock = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [COMPACT_LOCK_CLASS, doc]);
+    // synchronous_commit off for this transaction: a crash may undo the last compactions, which
+    // leaves their docs as they were (never half done), and PostgreSQL keeps commits in order, so
+    // the next acknowledged append flushes them too. Waiting for the flush would cost more than the
+    // compaction itself.
+    const lock = await c.query<{ ok: boolean }>(
+      "SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok, set_config('synchronous_commit', 'off', true)",
+      [COMPACT_LOCK_CLASS, doc],
+    );
     if (lock.rows[0]?.ok !== true) return busyResult(doc);
     const { rows } = await c.query<{ seq: number; unit: string; data: Buffer }>(
       `SELECT seq, unit, data FROM (
@@ -54,15 +61,18 @@ export async function compactDocPg(pool: pg.Pool, doc: string, options: CompactO
       deletes.push(...plan.deletes);
     }
     if (writes.length === 0) return tally.result(doc, more);
-    const written = await c.query(
-      `UPDATE updates u SET data = t.d, device = $3, batch_id = $4
-       FROM unnest($1::bigint[], $2::bytea[]) AS t(s, d) WHERE u.seq = t.s AND u.doc = $5`,
-      [writes.map((w) => w.seq), writes.map((w) => toBuffer(w.data)), SERVER_DEVICE, COMPACTED_BATCH, doc],
+    // One statement for both: the rows rewritten and the rows deleted are disjoint.
+    const { rows: done } = await c.query<{ written: number; deleted: number }>(
+      `WITH w AS (
+         UPDATE updates u SET data = t.d, device = $3, batch_id = $4
+         FROM unnest($1::bigint[], $2::bytea[]) AS t(s, d) WHERE u.seq = t.s AND u.doc = $5 RETURNING 1
+       ), d AS (DELETE FROM updates WHERE seq = ANY($6::bigint[]) AND doc = $5 RETURNING 1)
+       SELECT (SELECT COUNT(*) FROM w)::int AS written, (SELECT COUNT(*) FROM d)::int AS deleted`,
+      [writes.map((w) => w.seq), writes.map((w) => toBuffer(w.data)), SERVER_DEVICE, COMPACTED_BATCH, doc, deletes],
     );
-    const deleted = await c.query('DELETE FROM updates WHERE seq = ANY($1::bigint[]) AND doc = $2', [deletes, doc]);
     // Under the lock no other compaction touches these rows and appends never do: a mismatch means
     // someone else changed the log, and rolling back leaves it as that someone left it.
-    if (written.rowCount !== writes.length || deleted.rowCount !== deletes.length) {
+    if (done[0]?.written !== writes.length || done[0]?.deleted !== deletes.length) {
       throw new StoreError('compaction_conflict', `rows of ${doc} changed during its compaction`);
     }
     return tally.result(doc, more);

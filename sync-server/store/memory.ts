@@ -2,6 +2,7 @@
  * The in-memory twin of the SQLite store, for tests that need a server but not a file. It must pass
  * the same contract suite; nothing here survives the process.
  */
+import { randomUUID } from 'node:crypto';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
@@ -58,6 +59,8 @@ export class MemoryStore implements SyncStore {
   private readonly dossierEventLists = new Map<string, DossierEventRecord[]>();
   private head = 0;
   private closed = false;
+  /** Nothing outlives the instance, so each instance is its own copy. */
+  private readonly identity = `memory:${randomUUID()}`;
 
   private check(): void {
     if (this.closed) throw new StoreError('closed', 'store is closed');
@@ -363,6 +366,10 @@ export class MemoryStore implements SyncStore {
     this.catalog = { ...catalog };
   }
 
+  async fingerprint(): Promise<string> {
+    return this.identity;
+  }
+
   async getSetting(key: string): Promise<string | null> {
     return this.settings.get(key) ?? null;
   }
@@ -370,6 +377,13 @@ export class MemoryStore implements SyncStore {
   async setSetting(key: string, value: string): Promise<void> {
     this.check();
     this.settings.set(key, value);
+  }
+
+  async replaceSetting(key: string, expected: string | null, value: string): Promise<boolean> {
+    this.check();
+    if ((this.settings.get(key) ?? null) !== expected) return false;
+    this.settings.set(key, value);
+    return true;
   }
 
   async close(): Promise<void> {

@@ -378,12 +378,41 @@ export class PgStore implements SyncStore {
     );
   }
 
+  /**
+   * The cluster (system identifier), its timeline (a point-in-time recovery or a promoted standby
+   * starts a new one), the database's oid (pg_restore into a fresh database gives a new one) and the
+   * schema: a restored copy differs in at least one of them (S17).
+   */
+  async fingerprint(): Promise<string> {
+    const { rows } = await this.q<{ system: string; timeline: number; oid: number; schema: string }>(
+      `SELECT (SELECT system_identifier::text FROM pg_control_system()) AS system,
+              (SELECT timeline_id FROM pg_control_checkpoint()) AS timeline,
+              (SELECT oid FROM pg_database WHERE datname = current_database()) AS oid,
+              current_schema() AS schema`,
+    );
+    const r = rows[0];
+    if (r === undefined) throw new StoreError('no_fingerprint', 'PostgreSQL named no system identifier');
+    return `pg:${r.system}:${r.timeline}:${r.oid}:${r.schema}`;
+  }
+
   async getSetting(key: string): Promise<string | null> {
     return (await this.q<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]?.value ?? null;
   }
 
   async setSetting(key: string, value: string): Promise<void> {
     await this.q('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  /**
+   * One statement: a second writer waits for the first's commit, then finds the row no longer holds
+   * what it expected (UPDATE re-checks its WHERE on the new row) or already there (INSERT).
+   */
+  async replaceSetting(key: string, expected: string | null, value: string): Promise<boolean> {
+    const res =
+      expected === null
+        ? await this.q('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value])
+        : await this.q('UPDATE settings SET value = $3 WHERE key = $1 AND value = $2', [key, expected, value]);
+    return res.rowCount === 1;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,9 @@
 import Database from 'better-sqlite3';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
+import { randomUUID } from 'node:crypto';
 import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
+import { fileFingerprint } from './sqlite-backup.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { SqliteCompaction } from './sqlite-compact.ts';
 import { migrate } from './sqlite-schema.ts';
@@ -414,6 +416,14 @@ export class SqliteStore implements SyncStore {
       .run(c.version, c.body, c.count, c.publishedAt);
   }
 
+  /** A database in memory is its own copy. */
+  private readonly memoryIdentity = `sqlite-memory:${randomUUID()}`;
+
+  /** The file's inode (sqlite-backup.ts). */
+  async fingerprint(): Promise<string> {
+    return this.db.memory ? this.memoryIdentity : fileFingerprint(this.db.name);
+  }
+
   async getSetting(key: string): Promise<string | null> {
     return this.prep<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)?.value ?? null;
   }
@@ -422,6 +432,17 @@ export class SqliteStore implements SyncStore {
     this.db
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(key, value);
+  }
+
+  async replaceSetting(key: string, expected: string | null, value: string): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const held = this.prep<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key)?.value ?? null;
+        if (held !== expected) return false;
+        this.prep('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+        return true;
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

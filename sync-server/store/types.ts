@@ -314,9 +314,22 @@ export interface SyncStore {
   /** Replaces the current catalog. */
   putCatalog(catalog: StoredCatalog): Promise<void>;
 
+  // Identity (S17).
+  /**
+   * A value naming this physical copy of the store, the same at every start of it. A copy restored
+   * from a backup must give another value than the original had, so that sync-server/epoch.ts gives
+   * the copy a new epoch and the devices send back what it lacks.
+   */
+  fingerprint(): Promise<string>;
+
   // Settings.
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Writes `value` only if the setting still holds `expected` (null: the setting is absent), at once;
+   * true if it wrote. Nodes deciding one setting together (the store's epoch, S17): one of them wins.
+   */
+  replaceSetting(key: string, expected: string | null, value: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -304,6 +304,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect(await store.getSetting('k')).toBe('v2');
     });
 
+    it('[S17] replaces a setting only while it holds what the caller read', async () => {
+      expect(await store.replaceSetting('e', null, 'one')).toBe(true);
+      expect(await store.replaceSetting('e', null, 'two')).toBe(false);
+      expect(await store.replaceSetting('e', 'zero', 'two')).toBe(false);
+      expect(await store.getSetting('e')).toBe('one');
+      const both = await Promise.all([store.replaceSetting('e', 'one', 'a'), store.replaceSetting('e', 'one', 'b')]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      expect(['a', 'b']).toContain(await store.getSetting('e'));
+    });
+
+    it('[S17] names its physical copy with a fingerprint that writes do not change', async () => {
+      const first = await store.fingerprint();
+      expect(first).not.toBe('');
+      await store.appendBatch('d1', 'b1', [{ doc: docA(1), unit: A, data: field('k', 'v') }]);
+      await store.setSetting('k', 'v');
+      expect(await store.fingerprint()).toBe(first);
+    });
+
     runCompactionContract(makeStore);
   });
 }

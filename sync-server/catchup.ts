@@ -9,8 +9,10 @@
  *   are written with its batch.
  * - S13: the events a batch inserts are stamped with server time in the batch's transaction.
  * - S18: the dossiers' records and events (the relational projection) are written in that transaction.
+ * - S17: the Welcome is followed by the store's epoch; AskStates is answered with docs' states.
  */
 import { withRows } from './doc-rows.ts';
+import { docStates } from './doc-states.ts';
 import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
 import { CloseCode, LIMITS, MsgType, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
@@ -100,6 +102,9 @@ class CatchupSession implements FrameHandler<Message> {
       lastBatchId: last?.batchId ?? '',
       lastBatchSeqs: last?.seqs ?? [],
     });
+    // Its own message, so the Welcome keeps the layout an older app decodes to learn it is outdated.
+    const { epoch, parentEpoch, forkSeq } = this.deps.epoch;
+    this.send({ type: MsgType.Epoch, epoch, parentEpoch, forkSeq });
   }
 
   async handle(msg: Message): Promise<void> {
@@ -111,6 +116,10 @@ class CatchupSession implements FrameHandler<Message> {
       case MsgType.Reserve: {
         const blocks = await this.deps.store.reserveBlocks(this.device.unit, msg.days, msg.size);
         return this.send({ type: MsgType.Reserved, reqId: msg.reqId, blocks });
+      }
+      case MsgType.AskStates: {
+        const states = await docStates(this.deps.store, this.device, msg.docs);
+        return this.send({ type: MsgType.States, reqId: msg.reqId, states });
       }
       case MsgType.Ping:
         return this.send({ type: MsgType.Pong, nonce: msg.nonce });
@@ -124,6 +133,8 @@ class CatchupSession implements FrameHandler<Message> {
       case MsgType.PullBatch:
       case MsgType.Notify:
       case MsgType.Reserved:
+      case MsgType.Epoch:
+      case MsgType.States:
         throw new ProtocolError(`message type ${msg.type} only flows server to device`);
       default:
         return assertNever(msg, 'message');

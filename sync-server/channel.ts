@@ -4,6 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { CloseRequest, closeCodeFor, closeWith, logEvent, SerialQueue, TokenBucket, type Heartbeat, type LogFn } from './conn.ts';
+import type { EpochInfo } from './epoch.ts';
 import type { Hub } from './hub.ts';
 import type { Device, SyncStore } from './store/types.ts';
 
@@ -14,6 +15,8 @@ export interface ChannelDeps {
   readonly log: LogFn;
   /** Projects dossier docs to list rows sent with pulls (see doc-rows.ts). */
   readonly projector: Projector;
+  /** The store's identity, settled before the server serves anything (S17). */
+  readonly epoch: EpochInfo;
 }
 
 /** ws hands over a Buffer for binary frames ('nodebuffer'); the other shapes are normalised anyway. */

@@ -12,6 +12,7 @@
  */
 import * as Y from 'yjs';
 import { parseDocName } from '../src/protocol/doc-names.ts';
+import { STAMP_MAP } from './store/server-rows.ts';
 import type { EventStamp } from './store/types.ts';
 
 export const EVENTS_ARRAY = 'events';
@@ -134,6 +135,7 @@ export function insertedEventIds(updates: readonly Uint8Array[], base: () => Y.D
   }
   const resolver = new ParentResolver(index, base);
   const ids = new Set<string>();
+  const carried = carriedStamps(index);
   for (const it of index.items) {
     if (!(it.content instanceof Y.ContentAny)) continue;
     // Only an item holding something shaped like an event is worth resolving: a field edit (a string
@@ -142,9 +144,27 @@ export function insertedEventIds(updates: readonly Uint8Array[], base: () => Y.D
     if (found.length === 0) continue;
     const parent = resolver.resolve(it);
     if (typeof parent !== 'object' || parent.root !== EVENTS_ARRAY || parent.sub !== null) continue;
-    for (const id of found) ids.add(id);
+    for (const id of found) if (!carried.has(id)) ids.add(id);
   }
   return [...ids];
+}
+
+/**
+ * Event ids whose server stamp the updates themselves carry: a device sending back, after a restore
+ * from a backup, events the restored store lost together with the stamps they had (S17). Stamping
+ * them again would give one event two server times (S13). A stamp row sets each key once from a fresh
+ * doc, so its items name the root map; a device could write such an item itself, but `st` was always
+ * writable to devices (a later write wins a key), so skipping a carried stamp gives them nothing new.
+ */
+function carriedStamps(index: ItemIndex): Set<string> {
+  const out = new Set<string>();
+  for (const it of index.items) {
+    // A decoded item names its root type by a string, which Yjs's types do not declare.
+    const parent: unknown = it.parent;
+    if (parent !== STAMP_MAP || typeof it.parentSub !== 'string' || !(it.content instanceof Y.ContentAny)) continue;
+    if (it.content.arr.some((v) => typeof v === 'number')) out.add(it.parentSub);
+  }
+  return out;
 }
 
 /** A doc built from stored rows; a row that does not apply is skipped. */

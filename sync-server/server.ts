@@ -16,6 +16,7 @@ import { CatchupChannel } from './catchup.ts';
 import type { ChannelDeps } from './channel.ts';
 import { Compactor, type CompactorOptions } from './compactor.ts';
 import { closeWith, Heartbeat, logEvent, type HeartbeatOptions, type LogFn } from './conn.ts';
+import { resolveEpoch } from './epoch.ts';
 import { createRequestHandler } from './http.ts';
 import { Hub } from './hub.ts';
 import { LiveChannel } from './live.ts';
@@ -75,8 +76,12 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? stdoutLog;
   const hub = new Hub(log);
+  // Settled before anything is served: a restored copy's epoch records its head before any write (S17).
+  const epoch = await resolveEpoch(opts.store);
+  // Only a store that had an epoch: a restored copy, whose devices are about to send back what it lacks.
+  if (epoch.rotated && epoch.parentEpoch !== '') logEvent(log, 'epoch_new', { epoch: epoch.epoch, parent: epoch.parentEpoch, forkSeq: epoch.forkSeq });
   const heartbeat = new Heartbeat(opts.heartbeat ?? HEARTBEAT);
-  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log, projector: serverProjector() };
+  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log, projector: serverProjector(), epoch };
   const catchup = new CatchupChannel(deps);
   const live = new LiveChannel(deps);
   const cluster = opts.cluster === undefined ? null : await opts.cluster(hub, log);

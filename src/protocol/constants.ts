@@ -12,7 +12,13 @@
  * permessage-deflate (context kept across frames) then compresses to about gzip -9 of the same
  * records as JSON (issue 4). Older devices reload into the new app (their outbox is kept).
  */
-export const PROTOCOL_VERSION = 3;
+/**
+ * 4: the server names its store's identity (epoch) in an Epoch message right after the Welcome, and
+ * answers AskStates with each doc's state (rule S17): after a restore from a backup, devices send
+ * back what the restored store lacks and pull again from where the copy and their cursor agree. The
+ * Welcome keeps its layout, so an older app still decodes it, sees this number and asks for a reload.
+ */
+export const PROTOCOL_VERSION = 4;
 
 /**
  * Browsers cannot set headers on a WebSocket upgrade, and the device token must not travel in the URL
@@ -57,6 +63,12 @@ export const MsgType = {
   /** C→S and S→C: liveness probe; browsers cannot see WebSocket ping frames. */
   Ping: 10,
   Pong: 11,
+  /** S→C right after the Welcome: the store's epoch, and where it was restored from (S17). */
+  Epoch: 12,
+  /** C→S: the server's state (state vector and deletions) of these docs (S17). */
+  AskStates: 13,
+  /** S→C: the states of the first docs asked for, in their order; null for a doc outside the scope. */
+  States: 14,
 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
 
@@ -120,6 +132,12 @@ export const LIMITS = {
   /** Days and size of dossier-number block reservations. */
   maxReserveDays: 31,
   maxBlockSize: 1000,
+  /** Docs per AskStates, and states per answer (S17); the server may answer fewer, in order. */
+  maxStateDocs: 1000,
+  /** One doc's encoded state (a Yjs snapshot: state vector and delete set). */
+  maxStateBytes: 64 * 1024,
+  /** A store epoch (random, base64url). */
+  maxEpochLength: 64,
   /** Messages per second per connection before RateLimited. */
   maxMessagesPerSecond: 200,
 } as const;

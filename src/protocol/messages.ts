@@ -5,141 +5,16 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { AppError } from '../domain/errors.ts';
+import { ProtocolError, readBytes, readCount, readDoc, readSeqs, readString, readUpdate, writeSeqs } from './codec.ts';
 import { LIMITS, MsgType } from './constants.ts';
-import { isUnitCode, parseDocName } from './doc-names.ts';
+import { isUnitCode } from './doc-names.ts';
+import type { Block, DocState, Grant, Message, PullItem, PushItem } from './message-types.ts';
 
-export class ProtocolError extends AppError {
-  constructor(message: string) {
-    super('bad_frame', message);
-  }
-}
+export { ProtocolError } from './codec.ts';
 
-export interface PushItem {
-  readonly doc: string;
-  readonly update: Uint8Array;
-}
-/**
- * Any-center intake (rule S12): from the batch that carries it on, devices of `unit` read and write
- * `doc` although its name holds another home unit. Idempotent; a grant to the home unit changes nothing.
- */
-export interface Grant {
-  readonly doc: string;
-  /** A commune's 5-digit code, which the server must know. */
-  readonly unit: string;
-}
-export interface PullItem {
-  readonly doc: string;
-  /** Highest server sequence number merged into this update. */
-  readonly seq: number;
-  readonly update: Uint8Array;
-  /**
-   * JSON of the doc's list row as the server projected it (the last item of a dossier doc in a page),
-   * or ''. A device holding nothing of the doc stores it with the update instead of decoding the
-   * doc: how a new device takes in a year of its commune at thousands of dossiers a second.
-   */
-  readonly row?: string;
-}
-export interface Block {
-  /** Day as YYMMDD (Vietnam time). */
-  readonly day: string;
-  /** Inclusive range of dossier numbers for that day. */
-  readonly start: number;
-  readonly end: number;
-}
-
-export type Message =
-  | {
-      readonly type: typeof MsgType.Welcome;
-      readonly protocol: number;
-      readonly deviceId: string;
-      readonly unit: string;
-      readonly headSeq: number;
-      readonly serverTime: number;
-      /** The device's last batch the server stored, so a batch confirmed just before a drop is not re-sent. */
-      readonly lastBatchId: string;
-      readonly lastBatchSeqs: readonly number[];
-    }
-  | {
-      readonly type: typeof MsgType.Push;
-      readonly batchId: string;
-      readonly items: readonly PushItem[];
-      /**
-       * Written with the batch, in the same transaction. Always on the wire (a count, then each grant
-       * after the items); optional here only so a sender with none may leave it out. Decoded: always set.
-       */
-      readonly grants?: readonly Grant[];
-    }
-  | {
-      readonly type: typeof MsgType.PushAck;
-      readonly batchId: string;
-      readonly seqs: readonly number[];
-      readonly headSeq: number;
-      readonly serverTime: number;
-    }
-  | { readonly type: typeof MsgType.Pull; readonly since: number; readonly limit: number }
-  | {
-      readonly type: typeof MsgType.PullBatch;
-      readonly items: readonly PullItem[];
-      readonly cursor: number;
-      readonly more: boolean;
-    }
-  | { readonly type: typeof MsgType.Notify; readonly headSeq: number }
-  | { readonly type: typeof MsgType.Error; readonly code: number; readonly message: string; readonly ref: string }
-  | { readonly type: typeof MsgType.Reserve; readonly reqId: number; readonly days: readonly string[]; readonly size: number }
-  | { readonly type: typeof MsgType.Reserved; readonly reqId: number; readonly blocks: readonly Block[] }
-  | { readonly type: typeof MsgType.Ping; readonly nonce: number }
-  | { readonly type: typeof MsgType.Pong; readonly nonce: number };
-
-export type MessageOf<T extends MsgType> = Extract<Message, { type: T }>;
+export type { Block, DocState, Grant, Message, MessageOf, PullItem, PushItem } from './message-types.ts';
 
 const DAY_RE = /^\d{6}$/;
-
-function writeSeqs(enc: encoding.Encoder, seqs: readonly number[]): void {
-  // Delta-encoded: a batch's seqs are nearly contiguous, so each costs about one byte.
-  encoding.writeVarUint(enc, seqs.length);
-  let prev = 0;
-  for (const s of seqs) {
-    encoding.writeVarUint(enc, s - prev);
-    prev = s;
-  }
-}
-
-function readSeqs(dec: decoding.Decoder, max: number): number[] {
-  const n = readCount(dec, max, 'seqs');
-  const out: number[] = [];
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
-    prev += decoding.readVarUint(dec);
-    out.push(prev);
-  }
-  return out;
-}
-
-function readCount(dec: decoding.Decoder, max: number, what: string): number {
-  const n = decoding.readVarUint(dec);
-  if (n > max) throw new ProtocolError(`${what}: ${n} exceeds ${max}`);
-  return n;
-}
-
-function readString(dec: decoding.Decoder, max: number, what: string): string {
-  const s = decoding.readVarString(dec);
-  if (s.length > max) throw new ProtocolError(`${what}: too long`);
-  return s;
-}
-
-function readDoc(dec: decoding.Decoder): string {
-  const doc = readString(dec, LIMITS.maxDocNameLength, 'doc');
-  if (parseDocName(doc) === null) throw new ProtocolError('doc: malformed name');
-  return doc;
-}
-
-function readUpdate(dec: decoding.Decoder): Uint8Array {
-  const len = decoding.peekVarUint(dec);
-  if (len > LIMITS.maxUpdateBytes) throw new ProtocolError('update: too large');
-  // Copy: the decoder's view points into the frame buffer, which the transport may reuse.
-  return decoding.readVarUint8Array(dec).slice();
-}
 
 export function encodeMessage(msg: Message): Uint8Array {
   const enc = encoding.createEncoder();
@@ -214,6 +89,25 @@ export function encodeMessage(msg: Message): Uint8Array {
     case MsgType.Ping:
     case MsgType.Pong:
       encoding.writeVarUint(enc, msg.nonce);
+      break;
+    case MsgType.Epoch:
+      encoding.writeVarString(enc, msg.epoch);
+      encoding.writeVarString(enc, msg.parentEpoch);
+      encoding.writeVarUint(enc, msg.forkSeq);
+      break;
+    case MsgType.AskStates:
+      encoding.writeVarUint(enc, msg.reqId);
+      encoding.writeVarUint(enc, msg.docs.length);
+      for (const d of msg.docs) encoding.writeVarString(enc, d);
+      break;
+    case MsgType.States:
+      encoding.writeVarUint(enc, msg.reqId);
+      encoding.writeVarUint(enc, msg.states.length);
+      for (const st of msg.states) {
+        encoding.writeVarString(enc, st.doc);
+        encoding.writeVarUint(enc, st.state === null ? 0 : 1);
+        if (st.state !== null) encoding.writeVarUint8Array(enc, st.state);
+      }
       break;
   }
   return encoding.toUint8Array(enc);
@@ -306,6 +200,32 @@ function decodeBody(dec: decoding.Decoder, type: number): Message {
     case MsgType.Ping:
     case MsgType.Pong:
       return { type, nonce: decoding.readVarUint(dec) };
+    case MsgType.Epoch: {
+      const epoch = readString(dec, LIMITS.maxEpochLength, 'epoch');
+      if (epoch === '') throw new ProtocolError('epoch: empty');
+      const parentEpoch = readString(dec, LIMITS.maxEpochLength, 'parentEpoch');
+      return { type, epoch, parentEpoch, forkSeq: decoding.readVarUint(dec) };
+    }
+    case MsgType.AskStates: {
+      const reqId = decoding.readVarUint(dec);
+      const n = readCount(dec, LIMITS.maxStateDocs, 'docs');
+      if (n === 0) throw new ProtocolError('docs: none asked');
+      const docs: string[] = [];
+      for (let i = 0; i < n; i++) docs.push(readDoc(dec));
+      return { type, reqId, docs };
+    }
+    case MsgType.States: {
+      const reqId = decoding.readVarUint(dec);
+      const n = readCount(dec, LIMITS.maxStateDocs, 'states');
+      const states: DocState[] = [];
+      for (let i = 0; i < n; i++) {
+        const doc = readDoc(dec);
+        const known = decoding.readVarUint(dec);
+        if (known > 1) throw new ProtocolError('state: bad flag');
+        states.push({ doc, state: known === 1 ? readBytes(dec, LIMITS.maxStateBytes, 'state') : null });
+      }
+      return { type, reqId, states };
+    }
     default:
       throw new ProtocolError(`unknown message type ${type}`);
   }

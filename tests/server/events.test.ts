@@ -74,6 +74,22 @@ describe('[S13] events inserted by an update', () => {
     expect(withoutBase(updates.slice(2))).toEqual([]);
   });
 
+  it('[S17] does not stamp again an event that arrives with its server stamp (sent back to a restored store)', () => {
+    const { doc, updates } = recorder();
+    doc.getArray('events').push([event('e1'), event('e2')]);
+    // The stamp row the server wrote for e1 (a fresh doc, as stampUpdates makes it).
+    const stamp = new Y.Doc();
+    stamp.getMap('st').set('e1', 1_795_000_000_000);
+    const device = docFromRows([...updates, Y.encodeStateAsUpdate(stamp)]);
+    // What a device sends back: its whole doc, events and stamp in one update.
+    expect(withoutBase([Y.encodeStateAsUpdate(device)])).toEqual(['e2']);
+    // A value that is no time, or a key set in another map, does not count as a stamp.
+    const odd = new Y.Doc();
+    odd.getMap('st').set('e2', 'soon');
+    odd.getMap('f').set('e1', 5);
+    expect(withoutBase([...updates, Y.encodeStateAsUpdate(odd)])).toEqual(['e1', 'e2']);
+  });
+
   it('never throws on bytes that are not an update', () => {
     expect(withoutBase([new Uint8Array([200, 1, 2, 3])])).toEqual([]);
     expect(withoutBase([new Uint8Array([0, 0])])).toEqual([]);

@@ -57,6 +57,18 @@ const SAMPLES: readonly Message[] = [
   { type: MsgType.Reserved, reqId: 3, blocks: [{ day: '261122', start: 1, end: 100 }] },
   { type: MsgType.Ping, nonce: 0 },
   { type: MsgType.Pong, nonce: 2 ** 31 },
+  { type: MsgType.Epoch, epoch: 'k2dX0oQ1y9bq3VZl6cWm3A', parentEpoch: 'p0aTq7MZbGvE1xLh2Jc8Rw', forkSeq: 4_321 },
+  { type: MsgType.Epoch, epoch: 'e', parentEpoch: '', forkSeq: 0 },
+  { type: MsgType.AskStates, reqId: 17, docs: [DOC, QUEUE] },
+  {
+    type: MsgType.States,
+    reqId: 17,
+    states: [
+      { doc: DOC, state: new Uint8Array([0, 1, 9, 3]) },
+      { doc: QUEUE, state: null },
+    ],
+  },
+  { type: MsgType.States, reqId: 18, states: [] },
 ];
 
 function expectProtocolError(frame: Uint8Array): void {
@@ -145,6 +157,30 @@ describe('[S8] catch-up codec', () => {
         encoding.writeVarUint(e, MsgType.Push);
         encoding.writeVarString(e, 'b');
         encoding.writeVarUint(e, 0);
+      }),
+    );
+  });
+
+  it('[S17] refuses an empty or overlong epoch, an empty or oversized AskStates, and a state past its limit or with a bad flag', () => {
+    expectProtocolError(encodeMessage({ type: MsgType.Epoch, epoch: '', parentEpoch: '', forkSeq: 0 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Epoch, epoch: 'x'.repeat(LIMITS.maxEpochLength + 1), parentEpoch: '', forkSeq: 0 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Epoch, epoch: 'e', parentEpoch: 'x'.repeat(LIMITS.maxEpochLength + 1), forkSeq: 0 }));
+    expectProtocolError(encodeMessage({ type: MsgType.AskStates, reqId: 1, docs: [] }));
+    expectProtocolError(encodeMessage({ type: MsgType.AskStates, reqId: 1, docs: Array.from({ length: LIMITS.maxStateDocs + 1 }, () => DOC) }));
+    expect(decodeMessage(encodeMessage({ type: MsgType.AskStates, reqId: 1, docs: Array.from({ length: LIMITS.maxStateDocs }, () => DOC) })).type).toBe(
+      MsgType.AskStates,
+    );
+    expectProtocolError(encodeMessage({ type: MsgType.AskStates, reqId: 1, docs: ['20209/scan/x'] }));
+    const big = new Uint8Array(LIMITS.maxStateBytes + 1);
+    expectProtocolError(encodeMessage({ type: MsgType.States, reqId: 1, states: [{ doc: DOC, state: big }] }));
+    expectProtocolError(encodeMessage({ type: MsgType.States, reqId: 1, states: Array.from({ length: LIMITS.maxStateDocs + 1 }, () => ({ doc: DOC, state: null })) }));
+    expectProtocolError(
+      frame((e) => {
+        encoding.writeVarUint(e, MsgType.States);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarString(e, DOC);
+        encoding.writeVarUint(e, 2);
       }),
     );
   });

@@ -40,7 +40,7 @@ describe('SyncClient', () => {
     client.stop();
   });
 
-  it('reconnects with backoff after the link drops, and goes online on a matching Welcome', async () => {
+  it('reconnects with backoff after the link drops, and goes online on a matching Welcome and epoch', async () => {
     const sockets: SyncSocket[] = [];
     const client = new SyncClient({
       store: new LocalStore(openDb(`sync-client-${process.pid}-2`)),
@@ -58,7 +58,9 @@ describe('SyncClient', () => {
     await waitFor('first socket', () => sockets.length === 1);
     sockets[0]?.onclose?.(1006, 'dropped');
     await waitFor('second socket', () => sockets.length === 2);
+    // The store's epoch follows the Welcome (S17): the client goes online only with both.
     sockets[1]?.onmessage?.(welcome(PROTOCOL_VERSION));
+    sockets[1]?.onmessage?.(encodeMessage({ type: MsgType.Epoch, epoch: 'e1', parentEpoch: '', forkSeq: 0 }));
     await waitFor('online', () => client.getStatus().phase === 'online');
     client.stop();
   });

@@ -177,8 +177,8 @@ export class ServerNode {
     return JSON.parse(text) as T;
   }
 
-  async createEnrollment(unit: string, uses: number): Promise<string> {
-    return (await this.admin<{ code: string }>('POST', '/api/admin/enrollments', { unit, uses })).code;
+  async createEnrollment(unit: string, uses: number, role: 'counter' | 'department' = 'counter'): Promise<string> {
+    return (await this.admin<{ code: string }>('POST', '/api/admin/enrollments', { unit, uses, role })).code;
   }
 
   stats(): Promise<StoreStats> {

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { auditContent } from './audit.ts';
 import { LIVE_SAMPLES, type ConfigName } from './config.ts';
 import type { Backlog } from './backlog.ts';
 import type { BenchDevice } from './device.ts';
@@ -137,7 +138,9 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
       clientLoopP99Ms: loop.percentile(99) / 1e6,
     });
     const badAcks = devices.reduce((s, d) => s + d.figures.badAcks, 0);
-    const problems = await verifyStore(nodes[0] as ServerNode, ctx.expected, devices.length + PROBE_DEVICES);
+    const problems = await verifyStore(nodes[0] as ServerNode, ctx.expected, devices.length + PROBE_DEVICES, idle.sent + live.sent);
+    // From the last node: with two, what it serves came through the other's commits too.
+    problems.push(...(await auditContent(last, ctx.expected, enrolled.probe.unit)));
     if (badAcks > 0) problems.unshift(`${badAcks} acks without one seq per item`);
     f['verified'] = problems.length === 0;
     if (problems.length > 0) f['verify_problems'] = problems.join('; ');

@@ -14,6 +14,12 @@ export class ConnectionClosed extends AppError {
   }
 }
 
+/**
+ * Sent by the server right behind another message (the Epoch behind the Welcome): kept when it
+ * arrives before it is awaited, as `ws` may hand both over in one tick.
+ */
+const KEPT: ReadonlySet<number> = new Set([MsgType.Epoch]);
+
 type Waiter = {
   accept: (m: Message) => boolean;
   resolve: (m: Message) => void;
@@ -28,6 +34,7 @@ export class Connection {
   private lastHeard: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private nonce = 0;
+  private readonly kept = new Map<number, Message>();
   onNotify: (() => void) | null = null;
 
   constructor(
@@ -56,6 +63,11 @@ export class Connection {
   /** Waits for the next message that `accept` takes (e.g. the Welcome). */
   expect<T extends Message['type']>(type: T, accept: (m: MessageOf<T>) => boolean = () => true): Promise<MessageOf<T>> {
     if (this.isClosed) return Promise.reject(new ConnectionClosed(0, 'already closed'));
+    const early = this.kept.get(type);
+    if (early !== undefined && accept(early as MessageOf<T>)) {
+      this.kept.delete(type);
+      return Promise.resolve(early as MessageOf<T>);
+    }
     return new Promise<MessageOf<T>>((resolve, reject) => {
       this.waiter = {
         accept: (m) => m.type === type && accept(m as MessageOf<T>),
@@ -108,6 +120,10 @@ export class Connection {
     if (w !== null && w.accept(msg)) {
       this.waiter = null;
       w.resolve(msg);
+      return;
+    }
+    if (KEPT.has(msg.type)) {
+      this.kept.set(msg.type, msg);
       return;
     }
     if (msg.type === MsgType.Error) {

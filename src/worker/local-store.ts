@@ -26,6 +26,9 @@ export const META = {
   cursor: 'cursor',
   catalog: 'catalog',
   projectionVersion: 'projectionVersion',
+  /** The server store's epoch last seen, and a reconcile after it changed (S17, reconcile.ts). */
+  epoch: 'epoch',
+  reconcile: 'reconcile',
 } as const;
 
 export interface DeviceInfo {

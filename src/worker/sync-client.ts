@@ -2,9 +2,8 @@
  * The device's sync loop (decision 5): connect, push the outbox in batches, pull the scope since the
  * cursor in pages, keep number blocks topped up, then wait for new local work or a server Notify.
  * Reconnects by itself with exponential backoff and full jitter. Catch-up of N docs costs about
- * N / batch size round trips. See docs/sync-rules.md for the rules (S1-S8) this file keeps.
+ * N / batch size round trips. See docs/sync-rules.md for the rules (S1-S8, S17) this file keeps.
  */
-import * as Y from 'yjs';
 import { daysNeedingBlocks, pruneBlocks } from '../domain/dossier-code.ts';
 import { vnDayKey } from '../domain/time.ts';
 import {
@@ -17,11 +16,12 @@ import {
   SUBPROTOCOL,
   TOKEN_PROTOCOL_PREFIX,
 } from '../protocol/constants.ts';
-import { parseDocName } from '../protocol/doc-names.ts';
-import type { MessageOf, PullItem } from '../protocol/messages.ts';
+import type { MessageOf } from '../protocol/messages.ts';
 import { Connection, ConnectionClosed } from './connection.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
+import { noteEpoch, Reconciler } from './reconcile.ts';
 import type { SocketFactory } from './socket.ts';
+import { acceptablePullItem, mergePerDoc } from './wire-items.ts';
 
 export type SyncPhase = 'connecting' | 'online' | 'offline' | 'error';
 
@@ -47,6 +47,8 @@ export interface SyncOptions {
   batchItems?: number;
   batchBytes?: number;
   pullLimit?: number;
+  /** Docs per AskStates of a reconcile (S17); LIMITS.maxStateDocs by default. */
+  statesDocs?: number;
   backoff?: { baseMs: number; maxMs: number };
 }
 
@@ -66,10 +68,12 @@ export class SyncClient {
   private status: SyncStatus = { phase: 'connecting', pending: 0, lastSyncAt: null, reason: null };
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly reconciler: Reconciler;
 
   constructor(private readonly o: SyncOptions) {
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
+    this.reconciler = new Reconciler(o.store, this.random, o.statesDocs);
   }
 
   start(): void {
@@ -158,7 +162,6 @@ export class SyncClient {
     const timer = setTimeout(() => conn.close(CloseCode.Timeout, 'no welcome'), WELCOME_TIMEOUT_MS);
     try {
       const welcome = await conn.expect(MsgType.Welcome);
-      clearTimeout(timer);
       if (welcome.protocol !== PROTOCOL_VERSION) {
         // An app older (or newer) than the server cannot push: stop, and let the officer reload into
         // the version the service worker offers. Local work is kept and goes up after the reload.
@@ -170,6 +173,11 @@ export class SyncClient {
         conn.close(CloseCode.Unauthorized, 'identity mismatch');
         return await conn.closed;
       }
+      // A store that is not the one we synced with (restored from a backup): cursor back, and a
+      // reconcile recorded, before anything is pulled (S17).
+      await noteEpoch(this.o.store, await conn.expect(MsgType.Epoch));
+      clearTimeout(timer);
+      this.reconciler.retryDeferred();
       this.attempt = 0;
       conn.startHeartbeat();
       conn.onNotify = () => {
@@ -195,6 +203,11 @@ export class SyncClient {
       // Cleared before looking, so a kick() during the awaits below is never lost.
       this.dirty = false;
       if (await this.pushOne(conn)) continue;
+      // After the outbox is empty, so the states asked for include every batch of ours (S17).
+      if (await this.reconciler.due()) {
+        await this.reconciler.run(conn);
+        continue;
+      }
       if (this.needPull) {
         this.needPull = false;
         await this.pullAll(conn);
@@ -234,7 +247,7 @@ export class SyncClient {
     let since = first;
     for (;;) {
       const page = await next;
-      const bad = page.items.find((it) => !this.acceptable(it));
+      const bad = page.items.find((it) => !acceptablePullItem(it));
       if (bad !== undefined) {
         // Never advance the cursor past data we could not take: retry on a new connection.
         conn.close(CloseCode.BadFrame, 'update outside scope or undecodable');
@@ -248,28 +261,11 @@ export class SyncClient {
         next.catch(() => undefined);
       }
       if (page.items.length > 0 || page.cursor !== since) await this.o.store.applyRemote(page.items, page.cursor, this.now());
+      // A grant may have come back (S17): docs the server refused to compare are asked about again.
+      if (page.items.length > 0) this.reconciler.retryDeferred();
       since = page.cursor;
       await this.emit({ lastSyncAt: this.now() });
       if (!page.more) return;
-    }
-  }
-
-  /**
-   * Validation on arrival (S8): a well-formed doc name and Yjs update. Scope is the server's to
-   * enforce (S9): a dossier of another commune arrives here when it was transferred to us (S12).
-   * An update that comes with the server's row is stored without decoding (a new device's ingest of
-   * a year, issue 4): the server checked it when it was pushed (checkYjsUpdate), and a doc that does
-   * not decode is reported when it is opened, never merged into others.
-   */
-  private acceptable(item: PullItem): boolean {
-    const name = parseDocName(item.doc);
-    if (name === null || item.update.byteLength === 0) return false;
-    if (item.row !== undefined) return true;
-    try {
-      Y.decodeUpdate(item.update);
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -282,19 +278,4 @@ export class SyncClient {
     const answer = await conn.request({ type: MsgType.Reserve, reqId, days, size: BLOCK_SIZE }, MsgType.Reserved, (r) => r.reqId === reqId);
     await this.o.store.mergeNumberBlocks(answer.blocks);
   }
-}
-
-/**
- * One item per doc: a dossier taken in offline and moved through its steps has several outbox rows,
- * and one merged update states them with one header and no repeated keys. Merging a handful of small
- * updates is cheap (Y.mergeUpdates is superlinear only in the thousands).
- */
-function mergePerDoc(rows: readonly { doc: string; data: Uint8Array }[]): { doc: string; update: Uint8Array }[] {
-  const byDoc = new Map<string, Uint8Array[]>();
-  for (const r of rows) {
-    const list = byDoc.get(r.doc);
-    if (list === undefined) byDoc.set(r.doc, [r.data]);
-    else list.push(r.data);
-  }
-  return [...byDoc].map(([doc, updates]) => ({ doc, update: updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates) }));
 }

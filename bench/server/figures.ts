@@ -57,7 +57,10 @@ export function figuresOf(r: Reading): Record<string, Figure> {
   f['client_cpu_s'] = round(r.clientCpu);
   f['machine_cpu_busy_pct'] = round(busyPercent(...r.machine));
   // What else ran meanwhile (the machine is shared): busy core-seconds nobody above accounts for.
-  f['other_cpu_s'] = round(Math.max(0, busySeconds(...r.machine) - serverCpu - (r.postgresCpu ?? 0) - r.clientCpu));
+  const busy = busySeconds(...r.machine);
+  const other = Math.max(0, busy - serverCpu - (r.postgresCpu ?? 0) - r.clientCpu);
+  f['other_cpu_s'] = round(other);
+  f['other_cpu_share_pct'] = busy > 0 ? round((100 * other) / busy) : 0;
   f['client_loop_delay_p99_ms'] = round(r.clientLoopP99Ms);
   if (r.hwmKb.length > 1) {
     f['peak_rss_mb_per_node'] = r.hwmKb.map((k) => round(k / 1024)).join(' + ');

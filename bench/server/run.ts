@@ -106,11 +106,16 @@ const minutes = (Date.now() - started) / 60_000;
 console.log(`\nnpm run bench:server: ${new Date().toISOString()}, ${machine.cpus}, ${machine.memoryGiB} GiB, PostgreSQL ${machine.postgres}, ${minutes.toFixed(1)} min`);
 console.log(`scale ${SCALE}, ${backlog.communes.length} communes, configurations: ${ONLY.join(', ')}, load average before ${loadBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}\n`);
 console.log(table(results));
+const crowded = ONLY.flatMap((n) => {
+  const share = byConfig[n]?.['other_cpu_share_pct'];
+  return typeof share === 'number' && share > 10 ? [`${n}: ${share}% of the machine's busy CPU during the load was other processes'`] : [];
+});
+if (crowded.length > 0) console.log(`\nNot a quiet machine (figures are slower than this code on its own):\n${crowded.map((c) => `- ${c}`).join('\n')}`);
 if (errors.length > 0) console.log(`\nFailed:\n${errors.map((e) => `- ${e}`).join('\n')}`);
 if (unverified.length > 0) console.log(`\nStore check failed for: ${unverified.join(', ')}`);
 writeFileSync(
   new URL('../server-results.json', import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), minutes: Math.round(minutes * 10) / 10, machine, scale: SCALE, communes: backlog.communes.length, results, errors }, null, 2) + '\n',
+  JSON.stringify({ at: new Date().toISOString(), minutes: Math.round(minutes * 10) / 10, machine, scale: SCALE, communes: backlog.communes.length, results, errors, crowded }, null, 2) + '\n',
 );
 console.log('\nwritten: bench/server-results.json');
 if (PROFILE) console.log(`CPU profiles of the server nodes: ${join(dir, 'profiles')}`);

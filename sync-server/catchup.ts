@@ -22,7 +22,7 @@ import { inScope, scopeOf } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
 import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
-import type { Device } from './store/types.ts';
+import { SERVER_NUMBER_MAX, type Device } from './store/types.ts';
 import { eventStamps } from './events.ts';
 import { batchProjection } from './projection.ts';
 import { buildPullPage, checkYjsUpdate, DOSSIER_ROOTS } from './yupdates.ts';
@@ -114,7 +114,9 @@ class CatchupSession implements FrameHandler<Message> {
       case MsgType.Pull:
         return this.pull(msg);
       case MsgType.Reserve: {
-        const blocks = await this.deps.store.reserveBlocks(this.device.unit, msg.days, msg.size);
+        const held = msg.held ?? [];
+        if (held.some((b) => b.start < 1 || b.end > SERVER_NUMBER_MAX)) throw new ProtocolError('reserve: a held block the server cannot have given');
+        const blocks = await this.deps.store.reserveBlocks(this.device.unit, msg.days, msg.size, held);
         return this.send({ type: MsgType.Reserved, reqId: msg.reqId, blocks });
       }
       case MsgType.AskStates: {

@@ -141,3 +141,17 @@ export function daysNeedingBlocks(pool: NumberPool, fromDay: string, count: numb
   }
   return days;
 }
+
+/**
+ * Per day, the span of block numbers the device holds (lowest start to highest end), in day order:
+ * told to the server with each reservation, so a server restored from a backup moves its counters
+ * past them and never hands those numbers out again.
+ */
+export function heldSpans(pool: NumberPool): { day: string; start: number; end: number }[] {
+  const spans = new Map<string, { day: string; start: number; end: number }>();
+  for (const b of pool.blocks) {
+    const s = spans.get(b.day);
+    spans.set(b.day, s === undefined ? { day: b.day, start: b.start, end: b.end } : { day: b.day, start: Math.min(s.start, b.start), end: Math.max(s.end, b.end) });
+  }
+  return [...spans.values()].sort((x, y) => (x.day < y.day ? -1 : x.day > y.day ? 1 : 0));
+}

@@ -85,7 +85,19 @@ export type Message =
     }
   | { readonly type: typeof MsgType.Notify; readonly headSeq: number }
   | { readonly type: typeof MsgType.Error; readonly code: number; readonly message: string; readonly ref: string }
-  | { readonly type: typeof MsgType.Reserve; readonly reqId: number; readonly days: readonly string[]; readonly size: number }
+  | {
+      readonly type: typeof MsgType.Reserve;
+      readonly reqId: number;
+      readonly days: readonly string[];
+      readonly size: number;
+      /**
+       * Per day, the numbers this device already holds (lowest start, highest end): the server's
+       * counters are moved past them first. A store restored from a backup has forgotten blocks it
+       * handed out after the backup (S17), and must not hand them out again (S10). Always on the wire;
+       * optional here so a sender with none may leave it out. Decoded: always set.
+       */
+      readonly held?: readonly Block[];
+    }
   | { readonly type: typeof MsgType.Reserved; readonly reqId: number; readonly blocks: readonly Block[] }
   | { readonly type: typeof MsgType.Ping; readonly nonce: number }
   | { readonly type: typeof MsgType.Pong; readonly nonce: number }

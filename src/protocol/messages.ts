@@ -16,6 +16,29 @@ export type { Block, DocState, Grant, Message, MessageOf, PullItem, PushItem } f
 
 const DAY_RE = /^\d{6}$/;
 
+function writeBlocks(enc: encoding.Encoder, blocks: readonly Block[]): void {
+  encoding.writeVarUint(enc, blocks.length);
+  for (const b of blocks) {
+    encoding.writeVarString(enc, b.day);
+    encoding.writeVarUint(enc, b.start);
+    encoding.writeVarUint(enc, b.end);
+  }
+}
+
+function readBlocks(dec: decoding.Decoder, what: string): Block[] {
+  const n = readCount(dec, LIMITS.maxReserveDays, what);
+  const blocks: Block[] = [];
+  for (let i = 0; i < n; i++) {
+    const day = readString(dec, 6, 'day');
+    if (!DAY_RE.test(day)) throw new ProtocolError('day: not YYMMDD');
+    const start = decoding.readVarUint(dec);
+    const end = decoding.readVarUint(dec);
+    if (end < start) throw new ProtocolError('block: end before start');
+    blocks.push({ day, start, end });
+  }
+  return blocks;
+}
+
 export function encodeMessage(msg: Message): Uint8Array {
   const enc = encoding.createEncoder();
   encoding.writeVarUint(enc, msg.type);
@@ -76,15 +99,11 @@ export function encodeMessage(msg: Message): Uint8Array {
       encoding.writeVarUint(enc, msg.days.length);
       for (const d of msg.days) encoding.writeVarString(enc, d);
       encoding.writeVarUint(enc, msg.size);
+      writeBlocks(enc, msg.held ?? []);
       break;
     case MsgType.Reserved:
       encoding.writeVarUint(enc, msg.reqId);
-      encoding.writeVarUint(enc, msg.blocks.length);
-      for (const b of msg.blocks) {
-        encoding.writeVarString(enc, b.day);
-        encoding.writeVarUint(enc, b.start);
-        encoding.writeVarUint(enc, b.end);
-      }
+      writeBlocks(enc, msg.blocks);
       break;
     case MsgType.Ping:
     case MsgType.Pong:
@@ -181,21 +200,11 @@ function decodeBody(dec: decoding.Decoder, type: number): Message {
       }
       const size = decoding.readVarUint(dec);
       if (size === 0 || size > LIMITS.maxBlockSize) throw new ProtocolError('reserve: bad size');
-      return { type, reqId, days, size };
+      return { type, reqId, days, size, held: readBlocks(dec, 'held') };
     }
     case MsgType.Reserved: {
       const reqId = decoding.readVarUint(dec);
-      const n = readCount(dec, LIMITS.maxReserveDays, 'blocks');
-      const blocks: Block[] = [];
-      for (let i = 0; i < n; i++) {
-        const day = readString(dec, 6, 'day');
-        if (!DAY_RE.test(day)) throw new ProtocolError('day: not YYMMDD');
-        const start = decoding.readVarUint(dec);
-        const end = decoding.readVarUint(dec);
-        if (end < start) throw new ProtocolError('block: end before start');
-        blocks.push({ day, start, end });
-      }
-      return { type, reqId, blocks };
+      return { type, reqId, blocks: readBlocks(dec, 'blocks') };
     }
     case MsgType.Ping:
     case MsgType.Pong:

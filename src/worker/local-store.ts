@@ -29,6 +29,8 @@ export const META = {
   /** The server store's epoch last seen, and a reconcile after it changed (S17, reconcile.ts). */
   epoch: 'epoch',
   reconcile: 'reconcile',
+  /** Set with a new epoch: the number blocks held are told to the server at the next reservation. */
+  claimBlocks: 'claimBlocks',
 } as const;
 
 export interface DeviceInfo {

@@ -5,7 +5,8 @@
  *
  * - noteEpoch, in one transaction with the cursor: the cursor goes back to where the device's log and
  *   the copy agree (the fork, when the copy was made from the store the device knew; else 0), and a
- *   reconcile is recorded, so a crash resumes it.
+ *   reconcile is recorded, so a crash resumes it, with a claim of the number blocks the device holds
+ *   (sent with the next reservation, SyncClient.reserveBlocks).
  * - Reconciler: asks the server for the state of every doc the device holds, up to
  *   LIMITS.maxStateDocs per request, and puts into the outbox what each state lacks: one update per
  *   doc, pushed by the normal batches (S1, S3). Progress is saved with the rows it wrote.
@@ -49,7 +50,11 @@ export async function noteEpoch(store: LocalStore, e: MessageOf<typeof MsgType.E
     // made from it; any other history (a copy of a copy, restored twice) agrees only on nothing.
     const next = last === e.parentEpoch ? Math.min(cursor, e.forkSeq) : 0;
     const state: ReconcileState = { epoch: e.epoch, after: '', deferred: [] };
-    await Promise.all([db.meta.put({ key: META.cursor, value: next }), db.meta.put({ key: META.reconcile, value: state })]);
+    await Promise.all([
+      db.meta.put({ key: META.cursor, value: next }),
+      db.meta.put({ key: META.reconcile, value: state }),
+      db.meta.put({ key: META.claimBlocks, value: e.epoch }),
+    ]);
     return true;
   });
 }

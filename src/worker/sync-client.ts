@@ -4,7 +4,7 @@
  * Reconnects by itself with exponential backoff and full jitter. Catch-up of N docs costs about
  * N / batch size round trips. See docs/sync-rules.md for the rules (S1-S8, S17) this file keeps.
  */
-import { daysNeedingBlocks, pruneBlocks } from '../domain/dossier-code.ts';
+import { daysNeedingBlocks, heldSpans, pruneBlocks } from '../domain/dossier-code.ts';
 import { vnDayKey } from '../domain/time.ts';
 import {
   CloseCode,
@@ -269,13 +269,20 @@ export class SyncClient {
     }
   }
 
+  /**
+   * Tops up the number blocks, telling the server the ones held. After a new store epoch it asks even
+   * with nothing to top up: the restored server must learn the numbers it handed out and forgot (S17).
+   */
   private async reserveBlocks(conn: Connection): Promise<void> {
     const today = vnDayKey(this.now());
     const pruned = await this.o.store.updateNumberPool((pool) => pruneBlocks(pool, today));
     const days = daysNeedingBlocks(pruned, today, BLOCK_DAYS_AHEAD, BLOCK_MIN_FREE).slice(0, LIMITS.maxReserveDays);
-    if (days.length === 0) return;
+    const claim = (await this.o.store.getMeta(META.claimBlocks)) !== undefined;
+    if (days.length === 0 && !claim) return;
     const reqId = Math.floor(this.random() * 1e9);
-    const answer = await conn.request({ type: MsgType.Reserve, reqId, days, size: BLOCK_SIZE }, MsgType.Reserved, (r) => r.reqId === reqId);
+    const held = heldSpans(pruned).slice(0, LIMITS.maxReserveDays);
+    const answer = await conn.request({ type: MsgType.Reserve, reqId, days, size: BLOCK_SIZE, held }, MsgType.Reserved, (r) => r.reqId === reqId);
     await this.o.store.mergeNumberBlocks(answer.blocks);
+    if (claim) await this.o.store.db.meta.delete(META.claimBlocks);
   }
 }

@@ -7,7 +7,7 @@ import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { candidatesMemory, compactDocMemory, logSizeMemory } from './memory-compact.ts';
-import { lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
+import { counterSteps, inDayOrder, lowestFreeOrdinal, takeBlock, takenOrdinals } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { dossierOrder, settleProjection } from './projection-rows.ts';
@@ -344,17 +344,18 @@ export class MemoryStore implements SyncStore {
     return { headSeq: this.head, rows: this.updates.length, batches: this.batches.size, devices };
   }
 
-  async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
+  async reserveBlocks(unit: string, days: readonly string[], size: number, held: readonly Block[] = []): Promise<Block[]> {
     this.check();
-    const blocks: Block[] = [];
-    for (const day of days) {
-      const key = `${unit}/${day}`;
-      const taken = takeBlock(day, this.counters.get(key) ?? 1, size);
-      if (taken === null) continue;
-      this.counters.set(key, taken.next);
-      blocks.push(taken.block);
+    const taken = new Map<string, Block>();
+    for (const step of counterSteps(days, held)) {
+      const key = `${unit}/${step.day}`;
+      if (step.raiseTo !== null) this.counters.set(key, Math.max(this.counters.get(key) ?? 1, step.raiseTo));
+      const block = step.take ? takeBlock(step.day, this.counters.get(key) ?? 1, size) : null;
+      if (block === null) continue;
+      this.counters.set(key, block.next);
+      taken.set(step.day, block.block);
     }
-    return blocks;
+    return inDayOrder(days, taken);
   }
 
   async getCatalog(): Promise<StoredCatalog | null> {

@@ -12,6 +12,33 @@ export function takeBlock(day: string, next: number, size: number): { block: Blo
   return { block: { day, start: next, end }, next: end + 1 };
 }
 
+/** One day's step of a reservation: move its counter past `raiseTo` (if set), then take a block (if asked). */
+export interface CounterStep {
+  readonly day: string;
+  readonly raiseTo: number | null;
+  readonly take: boolean;
+}
+
+/**
+ * The days a reservation touches, in day order, so two reservations (two nodes) lock counters in one
+ * order and never wait on each other in a cycle. A held block moves its day's counter past its end
+ * (S10 after a restore, S17); the caller checked it lies within 1..SERVER_NUMBER_MAX.
+ */
+export function counterSteps(days: readonly string[], held: readonly Block[]): CounterStep[] {
+  const raise = new Map<string, number>();
+  for (const b of held) raise.set(b.day, Math.max(raise.get(b.day) ?? 0, b.end + 1));
+  const asked = new Set(days);
+  return [...new Set([...days, ...raise.keys()])].sort().map((day) => ({ day, raiseTo: raise.get(day) ?? null, take: asked.has(day) }));
+}
+
+/** The blocks taken, in the order the days were asked. */
+export function inDayOrder(days: readonly string[], taken: ReadonlyMap<string, Block>): Block[] {
+  return days.flatMap((day) => {
+    const b = taken.get(day);
+    return b === undefined ? [] : [b];
+  });
+}
+
 /** Ordinals a new device may not take: live devices', and those of devices revoked recently. */
 export function takenOrdinals(devices: Iterable<{ ordinal: number; revokedAt: number | null }>, now: number): number[] {
   const out: number[] = [];

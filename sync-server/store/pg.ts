@@ -10,7 +10,7 @@ import type { PoolClient } from 'pg';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
-import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
+import { counterSteps, inDayOrder, lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
 import { appendBatchPg, type RangeListener } from './pg-append.ts';
 import { candidatesPg, compactDocPg, logSizePg } from './pg-compact.ts';
 import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
@@ -347,19 +347,29 @@ export class PgStore implements SyncStore {
     return rows[0] ?? { headSeq: 0, rows: 0, batches: 0, devices: 0 };
   }
 
-  async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
+  async reserveBlocks(unit: string, days: readonly string[], size: number, held: readonly Block[] = []): Promise<Block[]> {
     return this.tx(async (c) => {
-      const blocks: Block[] = [];
-      for (const day of days) {
-        // Insert-if-missing, then lock: two nodes reserving the same day take disjoint blocks (S10).
-        await c.query('INSERT INTO number_counters (unit, day, next) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING', [unit, day]);
+      const taken = new Map<string, Block>();
+      // Days in order (counterSteps), so two nodes lock counters in one order.
+      for (const { day, raiseTo, take } of counterSteps(days, held)) {
+        // Insert-if-missing (or move past the device's held numbers), then lock: two nodes reserving
+        // the same day take disjoint blocks (S10).
+        if (raiseTo === null) await c.query('INSERT INTO number_counters (unit, day, next) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING', [unit, day]);
+        else {
+          await c.query(
+            `INSERT INTO number_counters (unit, day, next) VALUES ($1, $2, $3)
+             ON CONFLICT (unit, day) DO UPDATE SET next = GREATEST(number_counters.next, excluded.next)`,
+            [unit, day, raiseTo],
+          );
+        }
+        if (!take) continue;
         const { rows } = await c.query<{ next: number }>('SELECT next FROM number_counters WHERE unit = $1 AND day = $2 FOR UPDATE', [unit, day]);
-        const taken = takeBlock(day, rows[0]?.next ?? 1, size);
-        if (taken === null) continue;
-        await c.query('UPDATE number_counters SET next = $3 WHERE unit = $1 AND day = $2', [unit, day, taken.next]);
-        blocks.push(taken.block);
+        const block = takeBlock(day, rows[0]?.next ?? 1, size);
+        if (block === null) continue;
+        await c.query('UPDATE number_counters SET next = $3 WHERE unit = $1 AND day = $2', [unit, day, block.next]);
+        taken.set(day, block.block);
       }
-      return blocks;
+      return inDayOrder(days, taken);
     });
   }
 

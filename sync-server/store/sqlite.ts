@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { fail, ok, type Result } from '../../src/domain/errors.ts';
 import type { Block } from '../../src/protocol/messages.ts';
 import { randomUUID } from 'node:crypto';
-import { lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
+import { counterSteps, inDayOrder, lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
 import { fileFingerprint } from './sqlite-backup.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { SqliteCompaction } from './sqlite-compact.ts';
@@ -376,7 +376,7 @@ export class SqliteStore implements SyncStore {
     };
   }
 
-  async reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]> {
+  async reserveBlocks(unit: string, days: readonly string[], size: number, held: readonly Block[] = []): Promise<Block[]> {
     const get = this.prep<[string, string], { next: number }>(
       'SELECT next FROM number_counters WHERE unit = ? AND day = ?',
     );
@@ -384,16 +384,21 @@ export class SqliteStore implements SyncStore {
       `INSERT INTO number_counters (unit, day, next) VALUES (?, ?, ?)
        ON CONFLICT(unit, day) DO UPDATE SET next = excluded.next`,
     );
+    const raise = this.prep<[string, string, number]>(
+      `INSERT INTO number_counters (unit, day, next) VALUES (?, ?, ?)
+       ON CONFLICT(unit, day) DO UPDATE SET next = MAX(next, excluded.next)`,
+    );
     return this.db
       .transaction(() => {
-        const blocks: Block[] = [];
-        for (const day of days) {
-          const taken = takeBlock(day, get.get(unit, day)?.next ?? 1, size);
-          if (taken === null) continue;
-          put.run(unit, day, taken.next);
-          blocks.push(taken.block);
+        const taken = new Map<string, Block>();
+        for (const step of counterSteps(days, held)) {
+          if (step.raiseTo !== null) raise.run(unit, step.day, step.raiseTo);
+          const block = step.take ? takeBlock(step.day, get.get(unit, step.day)?.next ?? 1, size) : null;
+          if (block === null) continue;
+          put.run(unit, step.day, block.next);
+          taken.set(step.day, block.block);
         }
-        return blocks;
+        return inDayOrder(days, taken);
       })
       .immediate();
   }

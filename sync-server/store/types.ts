@@ -306,8 +306,12 @@ export interface SyncStore {
   logSize(): Promise<LogSize>;
 
   // Dossier-number blocks.
-  /** One block per day that is not exhausted, in the order of `days`; at most `size` numbers each. */
-  reserveBlocks(unit: string, days: readonly string[], size: number): Promise<Block[]>;
+  /**
+   * One block per day that is not exhausted, in the order of `days`; at most `size` numbers each.
+   * First, in the same transaction, each day's counter moves past the numbers of `held` (blocks the
+   * device holds, which a store restored from a backup may have forgotten handing out: S10, S17).
+   */
+  reserveBlocks(unit: string, days: readonly string[], size: number, held?: readonly Block[]): Promise<Block[]>;
 
   // The procedure catalog: one current version.
   getCatalog(): Promise<StoredCatalog | null>;

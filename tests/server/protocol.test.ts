@@ -53,7 +53,8 @@ const SAMPLES: readonly Message[] = [
   { type: MsgType.PullBatch, items: [], cursor: 5, more: false },
   { type: MsgType.Notify, headSeq: 99 },
   { type: MsgType.Error, code: 2, message: 'Ổ đĩa đầy', ref: 'b-1' },
-  { type: MsgType.Reserve, reqId: 3, days: ['261122', '261123'], size: 100 },
+  { type: MsgType.Reserve, reqId: 3, days: ['261122', '261123'], size: 100, held: [] },
+  { type: MsgType.Reserve, reqId: 4, days: [], size: 100, held: [{ day: '261122', start: 101, end: 400 }] },
   { type: MsgType.Reserved, reqId: 3, blocks: [{ day: '261122', start: 1, end: 100 }] },
   { type: MsgType.Ping, nonce: 0 },
   { type: MsgType.Pong, nonce: 2 ** 31 },
@@ -134,6 +135,10 @@ describe('[S8] catch-up codec', () => {
     expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: ['2611xx'], size: 1 }));
     expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: ['261122'], size: LIMITS.maxBlockSize + 1 }));
     expectProtocolError(encodeMessage({ type: MsgType.Reserved, reqId: 1, blocks: [{ day: '261122', start: 5, end: 4 }] }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: [], size: 1, held: [{ day: '261122', start: 5, end: 4 }] }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: [], size: 1, held: [{ day: '26112', start: 1, end: 4 }] }));
+    const manyHeld = Array.from({ length: LIMITS.maxReserveDays + 1 }, () => ({ day: '261122', start: 1, end: 2 }));
+    expectProtocolError(encodeMessage({ type: MsgType.Reserve, reqId: 1, days: [], size: 1, held: manyHeld }));
     // A declared length far past the frame: refused without reading outside it.
     expectProtocolError(
       frame((e) => {

@@ -297,6 +297,25 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       expect(await store.getCatalog()).toEqual(second);
     });
 
+    it('[S10][S17] moves a day\'s counter past the numbers a device holds before reserving, never back', async () => {
+      const held = [
+        { day: '261122', start: 101, end: 300 },
+        { day: '261123', start: 1, end: 50 },
+      ];
+      expect(await store.reserveBlocks(A, ['261123', '261122'], 10, held)).toEqual([
+        { day: '261123', start: 51, end: 60 },
+        { day: '261122', start: 301, end: 310 },
+      ]);
+      // A span below the counter changes nothing; a held day not asked for is moved on all the same.
+      expect(await store.reserveBlocks(A, ['261122'], 10, [{ day: '261122', start: 1, end: 5 }, { day: '261124', start: 1, end: 900 }])).toEqual([
+        { day: '261122', start: 311, end: 320 },
+      ]);
+      expect(await store.reserveBlocks(A, ['261124'], 10)).toEqual([{ day: '261124', start: 901, end: 910 }]);
+      expect(await store.reserveBlocks(B, ['261122'], 10)).toEqual([{ day: '261122', start: 1, end: 10 }]);
+      expect(await store.reserveBlocks(A, [], 10, [{ day: '261125', start: 1, end: SERVER_NUMBER_MAX }])).toEqual([]);
+      expect(await store.reserveBlocks(A, ['261125'], 10)).toEqual([]);
+    });
+
     it('keeps settings', async () => {
       expect(await store.getSetting('k')).toBeNull();
       await store.setSetting('k', 'v1');

@@ -8,6 +8,7 @@ import {
   fallbackNumber,
   formatDossierCode,
   freeNumbers,
+  heldSpans,
   parseDossierCode,
   pruneBlocks,
   takeNumber,
@@ -149,6 +150,20 @@ describe('block upkeep', () => {
     for (let i = 0; i < 45; i++) p = takeNumber(p, '260227', 0).pool;
     expect(freeNumbers(p, '260227')).toBe(5);
     expect(daysNeedingBlocks(p, '260227', 1, 10)).toEqual(['260227']);
+  });
+
+  it('[S10][S17] tells the server, per day in day order, the span of the block numbers held', () => {
+    let pool = emptyPool();
+    pool = addBlock(pool, { day: '260301', start: 201, end: 300 });
+    pool = addBlock(pool, { day: '260228', start: 1, end: 100 });
+    pool = addBlock(pool, { day: '260301', start: 1, end: 100 });
+    // A block used up still counts: its numbers were handed out.
+    for (let i = 0; i < 100; i++) pool = takeNumber(pool, '260228', 0).pool;
+    expect(heldSpans(pool)).toEqual([
+      { day: '260228', start: 1, end: 100 },
+      { day: '260301', start: 1, end: 300 },
+    ]);
+    expect(heldSpans(emptyPool())).toEqual([]);
   });
 
   it('re-exports addDaysKey', () => {

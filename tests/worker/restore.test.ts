@@ -4,138 +4,29 @@
  * store once, nothing is stamped twice, and rows written after the restore reach every device.
  */
 import 'fake-indexeddb/auto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { openDb } from '../../src/db/schema.ts';
+import type { NumberPool } from '../../src/domain/dossier-code.ts';
+import { vnDayKey } from '../../src/domain/time.ts';
 import { MsgType } from '../../src/protocol/constants.ts';
-import type { Message, MessageOf } from '../../src/protocol/messages.ts';
+import type { MessageOf } from '../../src/protocol/messages.ts';
 import { actOnDossier, type DossierDeps } from '../../src/worker/dossier-api.ts';
-import { docFromUpdates, eventsOf } from '../../src/worker/dossier-doc.ts';
 import { LocalStore, META } from '../../src/worker/local-store.ts';
 import { noteEpoch } from '../../src/worker/reconcile.ts';
 import type { Session } from '../../src/worker/types.ts';
-import { docFromRows } from '../../sync-server/events.ts';
 import { backupSqlite } from '../../sync-server/store/sqlite-backup.ts';
-import { SqliteStore } from '../../sync-server/store/sqlite.ts';
-import type { SyncStore } from '../../sync-server/store/types.ts';
-import { addDevice, OTHER_UNIT, startTestServer, type TestServer } from '../server/helpers.ts';
-import { NodeDevice, waitFor } from './support/device.ts';
+import { OTHER_UNIT } from '../server/helpers.ts';
+import { type NodeDevice, waitFor } from './support/device.ts';
+import { closeSites, cursorOf, docsHeld, epochOf, missingOnServer, pushedDocs, settled, Site, stampsPerEvent } from './support/restore-site.ts';
 
 const leader: Session = { officerId: 'o-leader', username: 'lead', displayName: 'Lãnh đạo', role: 'leader' };
-const devices: NodeDevice[] = [];
-const sites: Site[] = [];
 
-afterEach(async () => {
-  for (const d of devices.splice(0)) d.stop();
-  for (const site of sites.splice(0)) await site.close();
-});
+afterEach(closeSites);
 
 function deps(d: NodeDevice): DossierDeps {
   return { store: d.store, now: Date.now, newId: () => crypto.randomUUID(), unitName: (c) => c, officerNames: async () => ({}) };
 }
-
-/** A store on a file and a server on it. */
-class Site {
-  store: SqliteStore;
-  server!: TestServer;
-  readonly dir = mkdtempSync(join(tmpdir(), 'motcua-restore-'));
-  readonly path = join(this.dir, 'motcua.sqlite');
-
-  private constructor() {
-    this.store = new SqliteStore(this.path);
-  }
-
-  static async open(): Promise<Site> {
-    const site = new Site();
-    sites.push(site);
-    site.server = await startTestServer({ store: site.store });
-    return site;
-  }
-
-  async device(): Promise<NodeDevice> {
-    const d = new NodeDevice(await addDevice(this.store), this.server.wsUrl);
-    devices.push(d);
-    return d;
-  }
-
-  /** Stops the server, copies the backup into place as an operator would, and starts a server on it. */
-  async restore(backup: string): Promise<void> {
-    await this.server.close();
-    await this.store.close();
-    // A clean close leaves no -wal behind; one left from another file must never meet the copy.
-    for (const extra of ['-wal', '-shm']) expect(existsSync(this.path + extra)).toBe(false);
-    copyFileSync(backup, this.path);
-    this.store = new SqliteStore(this.path);
-    this.server = await startTestServer({ store: this.store });
-  }
-
-  /** The same laptop (its IndexedDB) reconnecting to this server. */
-  async again(d: NodeDevice): Promise<NodeDevice> {
-    d.stop();
-    const device = await this.store.getDevice(d.info.deviceId);
-    if (device === null) throw new Error('device unknown to the store');
-    const next = new NodeDevice({ device, token: d.info.token }, this.server.wsUrl, d.store);
-    devices.push(next);
-    return next;
-  }
-
-  async close(): Promise<void> {
-    await this.server.close();
-    await this.store.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-const cursorOf = async (d: NodeDevice): Promise<number> => (await d.store.getMeta<number>(META.cursor)) ?? 0;
-
-/** Nothing pending, no reconcile left, and every row of the store pulled (all devices share a unit). */
-async function settled(d: NodeDevice, store: SyncStore): Promise<boolean> {
-  return (await d.store.pendingCount()) === 0 && (await d.store.getMeta(META.reconcile)) === undefined && (await cursorOf(d)) === (await store.headSeq());
-}
-
-async function docsHeld(d: NodeDevice): Promise<string[]> {
-  return (await d.store.db.updates.orderBy('doc').uniqueKeys()) as string[];
-}
-
-/** Every update of every doc the device holds is in the store's copy of the doc. */
-async function missingOnServer(d: NodeDevice, store: SyncStore): Promise<string[]> {
-  const missing: string[] = [];
-  for (const doc of await docsHeld(d)) {
-    const local = await d.store.loadDoc(doc);
-    const server = docFromRows(await store.readDoc(doc));
-    if (local === null || !Y.snapshotContainsUpdate(Y.snapshot(server), Y.encodeStateAsUpdate(local))) missing.push(doc);
-    local?.destroy();
-    server.destroy();
-  }
-  return missing;
-}
-
-/** Per event id of a dossier, the distinct server stamps (Yjs items of `st`) the store holds. */
-async function stampsPerEvent(store: SyncStore, doc: string): Promise<Map<string, number>> {
-  const rows = await store.readDoc(doc);
-  const items = new Map<string, Set<string>>();
-  for (const row of rows) {
-    for (const s of Y.decodeUpdate(row).structs) {
-      const parent: unknown = s instanceof Y.Item ? s.parent : null;
-      if (!(s instanceof Y.Item) || parent !== 'st' || typeof s.parentSub !== 'string') continue;
-      const set = items.get(s.parentSub) ?? new Set<string>();
-      set.add(`${s.id.client}:${s.id.clock}`);
-      items.set(s.parentSub, set);
-    }
-  }
-  const server = docFromUpdates(rows);
-  const out = new Map(eventsOf(server).toArray().map((e) => [e.id, items.get(e.id)?.size ?? 0]));
-  server.destroy();
-  return out;
-}
-
-const pushedDocs = (d: NodeDevice): string[] =>
-  d.wire.sent.flatMap((m: Message) => (m.type === MsgType.Push ? m.items.map((it) => it.doc) : []));
-const epochOf = (d: NodeDevice): MessageOf<typeof MsgType.Epoch> | undefined =>
-  d.wire.received.find((m): m is MessageOf<typeof MsgType.Epoch> => m.type === MsgType.Epoch);
 
 describe('[S17] noteEpoch', () => {
   it('[S17] records the first epoch; a new one moves the cursor back to the fork (its parent is ours) or to 0, and records a reconcile', async () => {
@@ -269,8 +160,7 @@ describe('[S17] restores that devices survive', () => {
   it('[S17][S12] a transfer the restored store lost is granted again by the home commune, and the other commune then sends its step', async () => {
     const site = await Site.open();
     const a = await site.device();
-    const d = new NodeDevice(await addDevice(site.store, OTHER_UNIT), site.server.wsUrl);
-    devices.push(d);
+    const d = await site.device(OTHER_UNIT);
     for (const x of [a, d]) x.start();
     await a.intake('Nguyễn Văn An');
     await waitFor('settled before the backup', () => settled(a, site.store));
@@ -311,5 +201,36 @@ describe('[S17] restores that devices survive', () => {
     expect(await missingOnServer(d2, site.store)).toEqual([]);
     await waitFor('A settled', async () => (await a2.store.pendingCount()) === 0 && (await a2.store.getMeta(META.reconcile)) === undefined);
     expect(await missingOnServer(a2, site.store)).toEqual([]);
+  });
+
+  it('[S17][S10] number blocks reserved after the backup are not handed out again, and their holder can still top up', async () => {
+    const site = await Site.open();
+    const e = await site.device();
+    const backup = join(site.dir, 'before.sqlite');
+    await backupSqlite(site.path, backup);
+    // E reserves its blocks only after the backup: the copy never heard of them.
+    e.start();
+    await waitFor('E holds blocks', async () => ((await e.store.getMeta<NumberPool>(META.numberPool))?.blocks.length ?? 0) >= 7);
+    e.stop();
+    await site.restore(backup);
+
+    // Today's block nearly used: E must ask the copy for more, which it must not give from E's own.
+    const today = vnDayKey(Date.now());
+    const before = await e.store.updateNumberPool((pool) => ({ ...pool, blocks: pool.blocks.map((b) => (b.day === today ? { ...b, next: b.end - 5 } : b)) }));
+    const e2 = await site.again(e);
+    e2.start();
+    await waitFor('E claimed its blocks and topped up today', async () => {
+      const pool = await e2.store.getMeta<NumberPool>(META.numberPool);
+      return (await e2.store.getMeta(META.claimBlocks)) === undefined && (pool?.blocks.filter((b) => b.day === today).length ?? 0) === 2;
+    });
+    const f = await site.device();
+    f.start();
+    await waitFor('F holds blocks', async () => ((await f.store.getMeta<NumberPool>(META.numberPool))?.blocks.length ?? 0) >= 7);
+
+    const ePool = (await e2.store.getMeta<NumberPool>(META.numberPool))?.blocks ?? [];
+    const fPool = (await f.store.getMeta<NumberPool>(META.numberPool))?.blocks ?? [];
+    expect(ePool.length).toBe(before.blocks.length + 1);
+    const overlaps = fPool.filter((fb) => ePool.some((eb) => eb.day === fb.day && eb.start <= fb.end && fb.start <= eb.end));
+    expect(overlaps).toEqual([]);
   });
 });

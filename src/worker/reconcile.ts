@@ -175,7 +175,14 @@ export class Reconciler {
         deferred.delete(doc);
         const rows = await db.updates.where('doc').equals(doc).sortBy('id');
         if (rows.length === 0) continue;
-        const ydoc = docFromUpdates(rows.map((r) => r.data));
+        let ydoc: Y.Doc;
+        try {
+          ydoc = docFromUpdates(rows.map((r) => r.data));
+        } catch {
+          // A doc stored as the server sent it that does not decode (S8): nothing of it can be sent,
+          // and failing here would stop every later doc too.
+          continue;
+        }
         const missing = Y.encodeStateAsUpdate(ydoc, Y.encodeStateVector(snap.sv));
         const name = parseDocName(doc);
         const [grant, ...more] = name?.kind === 'dossier' ? transferGrants(ydoc, name.unit) : [];

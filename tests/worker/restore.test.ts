@@ -10,6 +10,7 @@ import { openDb } from '../../src/db/schema.ts';
 import type { NumberPool } from '../../src/domain/dossier-code.ts';
 import { vnDayKey } from '../../src/domain/time.ts';
 import { MsgType } from '../../src/protocol/constants.ts';
+import { dossierDocName } from '../../src/protocol/doc-names.ts';
 import type { MessageOf } from '../../src/protocol/messages.ts';
 import { actOnDossier, type DossierDeps } from '../../src/worker/dossier-api.ts';
 import { LocalStore, META } from '../../src/worker/local-store.ts';
@@ -232,5 +233,19 @@ describe('[S17] restores that devices survive', () => {
     expect(ePool.length).toBe(before.blocks.length + 1);
     const overlaps = fPool.filter((fb) => ePool.some((eb) => eb.day === fb.day && eb.start <= fb.end && fb.start <= eb.end));
     expect(overlaps).toEqual([]);
+  });
+
+  it('[S17][S8] a doc held that does not decode is passed over, and the reconcile still ends', async () => {
+    const site = await Site.open();
+    const a = await site.device();
+    const good = await a.intake('Nguyễn Văn An');
+    const broken = dossierDocName(a.info.unit, crypto.randomUUID());
+    await a.store.db.updates.add({ doc: broken, data: new Uint8Array([1, 200, 7, 7, 7]) });
+    // As if the device had synced with another store before: this server's epoch is a new one.
+    await a.store.setMeta(META.epoch, 'an-older-store');
+    a.start();
+    await waitFor('A reconciled', async () => (await a.store.getMeta(META.reconcile)) === undefined && (await a.store.pendingCount()) === 0);
+    expect(a.wire.sent.flatMap((m) => (m.type === MsgType.AskStates ? m.docs : [])).sort()).toEqual([good, broken].sort());
+    expect(pushedDocs(a)).toEqual([good]);
   });
 });

@@ -17,6 +17,7 @@ import {
   TOKEN_PROTOCOL_PREFIX,
 } from '../protocol/constants.ts';
 import type { MessageOf } from '../protocol/messages.ts';
+import { retryHint } from '../protocol/busy.ts';
 import { Connection, ConnectionClosed } from './connection.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { noteEpoch, Reconciler } from './reconcile.ts';
@@ -122,8 +123,18 @@ export class SyncClient {
         return;
       }
       await this.emit({ phase: 'offline' });
-      await this.sleep(this.backoffDelay());
+      await this.sleep(this.retryDelay(closed));
     }
+  }
+
+  /**
+   * A node shedding a reconnect storm (Busy) says when to come back: that, spread by jitter, and not
+   * counted as a failure. Any other close waits out the growing backoff.
+   */
+  private retryDelay(closed: { code: number; reason: string }): number {
+    const hint = closed.code === CloseCode.Busy ? retryHint(closed.reason) : null;
+    if (hint === null) return this.backoffDelay();
+    return Math.max(100, Math.floor(hint * (0.75 + 0.5 * this.random())));
   }
 
   /** Full jitter (AWS architecture blog): spreads a city's devices reconnecting after an outage. */

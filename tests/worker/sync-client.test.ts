@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/schema.ts';
-import { MsgType, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
+import { busyReason } from '../../src/protocol/busy.ts';
+import { CloseCode, MsgType, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
 import { encodeMessage } from '../../src/protocol/messages.ts';
 import { LocalStore } from '../../src/worker/local-store.ts';
 import type { SyncSocket } from '../../src/worker/socket.ts';
@@ -37,6 +38,31 @@ describe('SyncClient', () => {
     expect(client.getStatus().reason).toBe('outdated');
     await new Promise((r) => setTimeout(r, 50));
     expect(sockets).toHaveLength(1);
+    client.stop();
+  });
+
+  it('a node shedding a reconnect storm (Busy) is asked again after its hint, not after the growing backoff', async () => {
+    const sockets: SyncSocket[] = [];
+    const client = new SyncClient({
+      store: new LocalStore(openDb(`sync-client-${process.pid}-3`)),
+      baseUrl: 'ws://test',
+      device,
+      connect: () => {
+        const s: SyncSocket = { send: () => undefined, close: () => undefined, onopen: null, onmessage: null, onclose: null };
+        sockets.push(s);
+        return s;
+      },
+      onStatus: () => undefined,
+      // A backoff this long would fail the test: only the hint can bring the second socket in time.
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    client.start();
+    await waitFor('first socket', () => sockets.length === 1);
+    for (let i = 1; i <= 3; i++) {
+      sockets[i - 1]?.onclose?.(CloseCode.Busy, busyReason(40));
+      await waitFor(`socket ${i + 1}`, () => sockets.length === i + 1, 2_000);
+    }
+    expect(client.getStatus().phase).not.toBe('error');
     client.stop();
   });
 

@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ONLY, PG_ADMIN_URL, PROFILE, SCALE, TARGETS, type ConfigName } from './config.ts';
+import { ONLY, PG_ADMIN_URL, PROFILE, SCALE, type ConfigName } from './config.ts';
 import { loadBacklog } from './backlog.ts';
 import type { ServerNode } from './node.ts';
+import { headlineTable, sideBySide } from './report.ts';
 import type { Figure } from './figures.ts';
 import { runConfig, type RunContext } from './scenario.ts';
 import { expectedOf } from './verify.ts';
@@ -26,19 +27,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void Promise.all([...nodes].map((n) => n.stop().catch(() => undefined))).then(() => process.exit(130));
   });
-}
-
-function verdict(key: string, v: Figure | undefined): string {
-  const t = TARGETS[key] ?? TARGETS[key.replace(/^(sqlite1|pg1|pg2)_/, '')];
-  if (t === undefined || typeof v !== 'number') return '';
-  const ok = t[0] === '<=' ? v <= t[1] : t[0] === '<' ? v < t[1] : v >= t[1];
-  return `${t[0]} ${t[1].toLocaleString('en')} ${ok ? 'met' : '**missed**'}`;
-}
-
-function table(results: Record<string, Figure>): string {
-  const lines = ['| key | value | target |', '|---|---|---|'];
-  for (const [k, v] of Object.entries(results)) lines.push(`| ${k} | ${typeof v === 'number' ? v.toLocaleString('en') : String(v)} | ${verdict(k, v)} |`);
-  return lines.join('\n');
 }
 
 async function postgresVersion(): Promise<string> {
@@ -73,6 +61,7 @@ for (const name of ONLY) {
   }
 }
 
+const HEADLINE = ['server_confirm_all_s', 'server_confirmed_per_s', 'server_ack_p95_ms', 'server_peak_rss_mb', 'cross_node_p99_ms', 'two_node_speedup'];
 const results: Record<string, Figure> = {};
 const pg1 = byConfig.pg1;
 const pg2 = byConfig.pg2;
@@ -105,7 +94,8 @@ const machine = {
 const minutes = (Date.now() - started) / 60_000;
 console.log(`\nnpm run bench:server: ${new Date().toISOString()}, ${machine.cpus}, ${machine.memoryGiB} GiB, PostgreSQL ${machine.postgres}, ${minutes.toFixed(1)} min`);
 console.log(`scale ${SCALE}, ${backlog.communes.length} communes, configurations: ${ONLY.join(', ')}, load average before ${loadBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}\n`);
-console.log(table(results));
+console.log(headlineTable(results, HEADLINE));
+console.log(`\n${sideBySide(byConfig, ONLY)}`);
 const crowded = ONLY.flatMap((n) => {
   const share = byConfig[n]?.['other_cpu_share_pct'];
   return typeof share === 'number' && share > 10 ? [`${n}: ${share}% of the machine's busy CPU during the load was other processes'`] : [];

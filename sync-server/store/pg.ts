@@ -13,7 +13,7 @@ import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize
 import { counterSteps, inDayOrder, lowestFreeOrdinal, parseSeqs, takeBlock, takenOrdinals } from './numbers.ts';
 import { appendBatchPg, type RangeListener } from './pg-append.ts';
 import { candidatesPg, compactDocPg, logSizePg } from './pg-compact.ts';
-import { createPool, inTransaction, type PgOptions } from './pg-pool.ts';
+import { createPool, inTransaction, sqlState, type PgOptions } from './pg-pool.ts';
 import { dossierEventsPg, exportDossiersPg } from './pg-projection.ts';
 import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { scanPagePg } from './pg-read.ts';
@@ -72,7 +72,12 @@ export class PgStore implements SyncStore {
     try {
       const client = await store.pool.connect();
       try {
-        if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+        if (options.schema !== undefined) {
+          // IF NOT EXISTS is not atomic: two nodes creating it together may still collide.
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`).catch((err: unknown) => {
+            if (sqlState(err) !== '23505' && sqlState(err) !== '42P06') throw err;
+          });
+        }
         await migratePg(client);
       } finally {
         client.release();

@@ -9,6 +9,7 @@ import { catalogVersion } from '../../src/domain/catalog-import.ts';
 import { parseCatalog } from '../../src/domain/catalog.ts';
 import type { CatalogResponse, EnrollResponse } from '../../src/protocol/http.ts';
 import { SEED_CATALOG_URL } from '../../sync-server/catalog.ts';
+import { createTestDatabase } from '../support/pg.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'motcua-main-'));
@@ -26,7 +27,8 @@ interface Run {
 function start(env: Record<string, string>): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: join(dir, 'no-dist'), ...env },
+    // DATABASE_URL set even when empty: one in the developer's shell must not change what is tested.
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STATIC_DIR: join(dir, 'no-dist'), DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -67,6 +69,7 @@ describe('main.ts', () => {
     expect(token).toBeDefined();
     expect(printed).toEqual([
       'Máy chủ đồng bộ Một cửa / Motcua sync server',
+      `Lưu trữ / Storage: SQLite ${join(dataDir, 'motcua.sqlite')}`,
       'Đã tạo dữ liệu ban đầu / Seeded: 94 đơn vị / units, đơn vị thử / demo unit 20209',
       `Đã công bố danh mục thủ tục / Catalog published: ${seed.procedures.length} thủ tục, phiên bản / version ${seedVersion}`,
       `Địa chỉ / URL: ${url}`,
@@ -87,6 +90,34 @@ describe('main.ts', () => {
     expect(second.lines).toContain(`Mã quản trị / Admin token: ${token ?? ''}`);
     expect(second.lines.some((l) => l.startsWith('Đã công bố danh mục'))).toBe(false);
   });
+
+  it('with DATABASE_URL, runs as a data-center node on PostgreSQL: two nodes seed once, never print the password, and share one store', async () => {
+    const db = await createTestDatabase('motcua_main');
+    try {
+      const url = new URL(db.url);
+      url.password = 'secret-pw';
+      // Trust auth accepts any password: the banner must hide it all the same.
+      const env = { DATABASE_URL: url.toString(), ADMIN_TOKEN: 'main-test-admin-token-0123456789' };
+      const [a, b] = await Promise.all([start(env), start(env)]);
+      try {
+        for (const run of [a, b]) {
+          expect(run.lines[1]).toMatch(/^Lưu trữ \/ Storage: PostgreSQL postgres:\/\/postgres:\*\*\*@/);
+          expect(run.lines.join('\n')).not.toContain('secret-pw');
+        }
+        expect([a, b].filter((r) => r.lines.some((l) => l.startsWith('Đã tạo dữ liệu'))).length).toBe(1);
+        const code = /: (\S+)$/.exec(a.lines.find((l) => l.startsWith('Mã đăng ký')) ?? '')?.[1] ?? '';
+        // Enrolled through node A, the device is known to node B.
+        const enrolled = (await (await fetch(`http://127.0.0.1:${a.port}/api/enroll`, { method: 'POST', body: JSON.stringify({ code, label: 'M' }) })).json()) as EnrollResponse;
+        const res = await fetch(`http://127.0.0.1:${b.port}/api/catalog`, { headers: { authorization: `Bearer ${enrolled.token}` } });
+        expect(res.status).toBe(200);
+      } finally {
+        expect(await a.stop()).toBe(0);
+        expect(await b.stop()).toBe(0);
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
 
   it('serves the seeded catalog to an enrolled device', async () => {
     const run = await start({ DATA_DIR: join(dir, 'catalog'), ADMIN_TOKEN: '' });

@@ -86,9 +86,9 @@ export class BenchDevice {
         if (e instanceof Fatal) throw e;
         const hint = e instanceof Closed && e.code === CloseCode.Busy ? retryHint(e.reason) : null;
         if (hint !== null) {
-          // Not a failure of the link: come back when the node said (it spreads the refused itself).
+          // Not a failure of the link: come back when the node said, spread as SyncClient.retryDelay does.
           this.figures.busyRefusals++;
-          await new Promise((r) => setTimeout(r, hint));
+          await new Promise((r) => setTimeout(r, Math.max(100, Math.floor(hint * (0.75 + 0.5 * Math.random())))));
           continue;
         }
         this.figures.reconnects++;

@@ -25,6 +25,8 @@ export interface DeviceFigures {
   pulls: number;
   pulledItems: number;
   reconnects: number;
+  /** Why the links dropped: close code (and reason) → count. */
+  readonly dropped: Map<string, number>;
   /** Connections a node refused with Busy before their Welcome. */
   busyRefusals: number;
   /** Batches whose ack did not carry one seq per item (the server lost or invented rows). */
@@ -54,7 +56,7 @@ const BLOCK_SIZE = 100;
 const RECONNECT_MS = 500;
 
 export class BenchDevice {
-  readonly figures: DeviceFigures = { ackMs: [], confirmedAt: null, convergedAt: null, pulls: 0, pulledItems: 0, reconnects: 0, busyRefusals: 0, badAcks: 0 };
+  readonly figures: DeviceFigures = { ackMs: [], confirmedAt: null, convergedAt: null, pulls: 0, pulledItems: 0, reconnects: 0, dropped: new Map(), busyRefusals: 0, badAcks: 0 };
   /** Docs of its scope it has pulled at least one row of. */
   private readonly seen = new Set<string>();
   private ws: WebSocket | null = null;
@@ -92,6 +94,8 @@ export class BenchDevice {
           continue;
         }
         this.figures.reconnects++;
+        const why = e instanceof Closed ? `${e.code}${e.reason === '' ? '' : ` ${e.reason}`}` : String(e);
+        this.figures.dropped.set(why, (this.figures.dropped.get(why) ?? 0) + 1);
         if (this.figures.reconnects > 20) throw new Error(`device ${this.backlog.unit}-${this.backlog.index}: gave up after 20 reconnects: ${String(e)}`);
         await new Promise((r) => setTimeout(r, RECONNECT_MS));
       }

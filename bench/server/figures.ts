@@ -31,6 +31,13 @@ export interface Reading {
 
 const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 
+/** The close codes that ended devices' links, most frequent first: `4408 x3, 1006 x2`. */
+function dropped(devices: readonly DeviceFigures[]): string {
+  const all = new Map<string, number>();
+  for (const d of devices) for (const [why, n] of d.dropped) all.set(why, (all.get(why) ?? 0) + n);
+  return [...all].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x${n}`).join(', ') || 'none';
+}
+
 export function figuresOf(r: Reading): Record<string, Figure> {
   const confirmAll = Math.max(...r.devices.map((d) => d.confirmedAt ?? Infinity)) / 1000;
   const acks = r.devices.flatMap((d) => d.ackMs);
@@ -49,6 +56,7 @@ export function figuresOf(r: Reading): Record<string, Figure> {
     live_p99_ms: round(pct(r.live.latenciesMs, 99)),
     live_samples: r.live.latenciesMs.length,
     live_lost: r.live.lost,
+    live_reconnects: r.live.reconnects,
     live_idle_p50_ms: round(pct(r.idle.latenciesMs, 50)),
     live_idle_max_ms: round(Math.max(...r.idle.latenciesMs)),
     server_cpu_s: round(serverCpu),
@@ -75,6 +83,7 @@ export function figuresOf(r: Reading): Record<string, Figure> {
     pulls: sum(r.devices.map((d) => d.pulls)),
     pulled_items: sum(r.devices.map((d) => d.pulledItems)),
     reconnects: sum(r.devices.map((d) => d.reconnects)),
+    dropped: dropped(r.devices),
     busy_refusals: sum(r.devices.map((d) => d.busyRefusals)),
   });
   return f;

@@ -16,6 +16,8 @@ export interface LiveResult {
   readonly latenciesMs: number[];
   readonly sent: number;
   readonly lost: number;
+  /** Times either client's link dropped during the sample (it then resyncs in one update). */
+  readonly reconnects: number;
 }
 
 interface Call {
@@ -51,12 +53,14 @@ export class LiveProbe {
   /** Tickets keep counting across samples, so a late arrival of one is never taken for another's. */
   private ticket = 0;
   private planned = 0;
+  private drops = 0;
   private allArrived: (() => void) | null = null;
 
   private constructor(
     private readonly writer: WebsocketProvider,
     private readonly reader: WebsocketProvider,
   ) {
+    for (const p of [writer, reader]) p.on('connection-close', () => void this.drops++);
     reader.doc.getArray<Call>('calls').observe((event) => {
       const now = performance.now();
       for (const item of event.changes.added) {
@@ -84,6 +88,7 @@ export class LiveProbe {
   start(count: number, everyMs: number): void {
     this.latencies = [];
     this.sentAt.clear();
+    this.drops = 0;
     this.planned = count;
     let sent = 0;
     const calls = this.writer.doc.getArray<Call>('calls');
@@ -105,7 +110,7 @@ export class LiveProbe {
     this.allArrived = null;
     if (this.timer !== null) clearInterval(this.timer);
     const sent = this.latencies.length + this.sentAt.size;
-    const result = { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size };
+    const result = { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size, reconnects: this.drops };
     this.sentAt.clear();
     return result;
   }

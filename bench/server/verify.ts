@@ -61,7 +61,7 @@ export function expectedOf(backlog: Backlog): Expected {
 
 /**
  * Problems found, empty when the store accounts for every update. `devices` is how many devices were
- * enrolled, `liveEdits` how many live updates the probe sent (each one batch of one row). Row counts
+ * enrolled, `liveEdits` how many live updates the probe sent (each at most one batch of one row). Row counts
  * are bounds, not equalities: the compactor (S16) may merge a doc's rows at any time.
  */
 export async function verifyStore(node: ServerNode, expected: Expected, devices: number, liveEdits: number): Promise<string[]> {
@@ -90,8 +90,11 @@ export async function verifyStore(node: ServerNode, expected: Expected, devices:
   const most = 2 * expected.items + expected.grants + liveEdits;
   const least = expected.items + expected.grants;
   if (stats.rows > most || stats.rows < least) problems.push(`stats.rows ${stats.rows}, expected ${least}-${most}`);
-  const batches = expected.batches + liveEdits;
-  if (stats.batches !== batches) problems.push(`stats.batches ${stats.batches}, expected ${batches} (${expected.batches} pushed + ${liveEdits} live)`);
+  // A live client whose link dropped sends what it wrote meanwhile as one update on its return.
+  const live = stats.batches - expected.batches;
+  if (live < Math.min(1, liveEdits) || live > liveEdits) {
+    problems.push(`stats.batches ${stats.batches}, expected ${expected.batches} pushed and 1-${liveEdits} live`);
+  }
   if (stats.devices !== devices) problems.push(`stats.devices ${stats.devices}, expected ${devices}`);
   return problems.slice(0, 20);
 }

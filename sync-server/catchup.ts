@@ -24,7 +24,7 @@ import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
 import { SERVER_NUMBER_MAX, type Device } from './store/types.ts';
 import { eventStamps } from './events.ts';
-import { batchProjection } from './projection.ts';
+import { batchProjection, cacheListRows } from './projection.ts';
 import { buildPullPage, checkYjsUpdate, DOSSIER_ROOTS } from './yupdates.ts';
 
 export class CatchupChannel {
@@ -176,6 +176,11 @@ class CatchupSession implements FrameHandler<Message> {
       duplicate: stored.duplicate,
     });
     if (stored.units.length === 0) return;
+    // Before the Notify, so the pulls it starts find the list rows ready (doc-rows.ts); a cache, so
+    // after the ack and never an error for the device.
+    await cacheListRows(this.deps.store, projection, stored.headSeq).catch((err: unknown) =>
+      logEvent(this.deps.log, 'doc_rows_error', { error: err instanceof Error ? err.message : String(err) }),
+    );
     const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
     this.deps.hub.publish({
       items: [...items, ...serverItems],

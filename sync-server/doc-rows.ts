@@ -15,7 +15,7 @@ import { parseDocName } from '../src/protocol/doc-names.ts';
 import type { PullItem } from '../src/protocol/messages.ts';
 import { Projector } from '../src/worker/projector.ts';
 import { docFromRows } from './events.ts';
-import type { DocRowRecord, SyncStore } from './store/types.ts';
+import type { DocRowRecord, StoredDoc, SyncStore } from './store/types.ts';
 
 /** The working-time calendar the PWA loads (public/data/holidays.json), for due dates. */
 export function serverProjector(): Projector {
@@ -29,10 +29,11 @@ export async function docRows(store: SyncStore, projector: Projector, wanted: Re
   const fresh: (DocRowRecord & { doc: string })[] = [];
   // Head first, rows after: every row with seq <= head is then in what readDoc returns.
   const head = await store.headSeq();
-  for (const [doc, minSeq] of wanted) {
-    const have = cached.get(doc);
-    if (have !== undefined && have.seq >= minSeq) continue;
-    const ydoc = docFromRows(await store.readDoc(doc));
+  const missing = [...wanted].filter(([doc, minSeq]) => (cached.get(doc)?.seq ?? -1) < minSeq).map(([doc]) => doc);
+  // One query for every doc the cache lacks, not one each.
+  const stored = missing.length === 0 ? new Map<string, StoredDoc>() : await store.readDocs(missing);
+  for (const doc of missing) {
+    const ydoc = docFromRows(stored.get(doc)?.rows ?? []);
     const row = projector.project(doc, ydoc, now);
     ydoc.destroy();
     if (row === null) continue;

@@ -12,7 +12,7 @@ import { docFromRows } from './events.ts';
 import { serverTimesOf } from '../src/worker/dossier-doc.ts';
 import type { DossierProjection, ProjectionInput } from './store/projection-types.ts';
 import { stampUpdates } from './store/server-rows.ts';
-import type { EventStamp, StoredDoc } from './store/types.ts';
+import type { EventStamp, StoredDoc, SyncStore } from './store/types.ts';
 
 export interface ProjectedItem {
   readonly doc: string;
@@ -73,8 +73,19 @@ export function projectRows(projector: Projector, docName: string, rows: readonl
 }
 
 /**
- * The projection a batch brings: `stored` holds the batch's dossier docs as stored (rows and the seq
- * of the last one), `stamps` the event ids the batch will stamp at `now`. An id the stored doc has a
+ * A batch's projection, and the list rows of its dossiers (the device's DossierRow, served with
+ * pulls: doc-rows.ts) computed from the same docs. A list row may be cached only for a doc the store
+ * did not have to recompute: then it reflects every row of the doc up to the batch's.
+ */
+export interface BatchProjection extends ProjectionInput {
+  readonly listRows: ReadonlyMap<string, string>;
+  /** Docs the store recomputed (filled while appendBatch runs). */
+  readonly recomputed: ReadonlySet<string>;
+}
+
+/**
+ * The projection a batch brings: `stored` holds the batch's dossier docs as stored (rows, and their
+ * record's version), `stamps` the event ids the batch will stamp at `now`. An id the stored doc has a
  * stamp for already keeps it (the store will not stamp it again).
  */
 export function batchProjection(
@@ -83,7 +94,7 @@ export function batchProjection(
   stamps: readonly EventStamp[],
   stored: ReadonlyMap<string, StoredDoc>,
   now: number,
-): ProjectionInput {
+): BatchProjection {
   const byDoc = new Map<string, Uint8Array[]>();
   for (const it of items) {
     if (parseDocName(it.doc)?.kind !== 'dossier') continue;
@@ -92,7 +103,8 @@ export function batchProjection(
     else list.push(it.update);
   }
   const stampsOf = new Map(stamps.map((s) => [s.doc, s.eventIds]));
-  const docs = new Map<string, { baseSeq: number | null; projection: DossierProjection | null }>();
+  const docs = new Map<string, { version: number | null; projection: DossierProjection | null }>();
+  const listRows = new Map<string, string>();
   for (const [docName, updates] of byDoc) {
     const base = stored.get(docName);
     const doc = docFromRows([...(base?.rows ?? []), ...updates]);
@@ -101,16 +113,46 @@ export function batchProjection(
       const fresh = (stampsOf.get(docName) ?? []).filter((id) => !had.has(id));
       // Stamp updates are the server's own: they always apply.
       for (const u of stampUpdates(fresh, now)) Y.applyUpdate(doc, u);
-      docs.set(docName, { baseSeq: base?.lastSeq ?? 0, projection: projectDossier(projector, docName, doc) });
+      const projection = projectDossier(projector, docName, doc);
+      docs.set(docName, { version: base?.version ?? 0, projection });
+      if (projection !== null) {
+        const row = listRow(projector, docName, doc, now);
+        if (row !== null) listRows.set(docName, row);
+      }
     } finally {
       doc.destroy();
     }
   }
-  return { docs, recompute: (doc, rows) => projectRows(projector, doc, rows) };
+  const recomputed = new Set<string>();
+  const recompute = (doc: string, rows: readonly Uint8Array[]): DossierProjection | null => {
+    recomputed.add(doc);
+    return projectRows(projector, doc, rows);
+  };
+  return { docs, recompute, listRows, recomputed };
+}
+
+/** The device's list row of a dossier doc, as JSON; null when it cannot be read. */
+function listRow(projector: Projector, docName: string, doc: Y.Doc, now: number): string | null {
+  try {
+    const row = projector.project(docName, doc, now);
+    return row === null ? null : JSON.stringify(row);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * After the batch is stored at `headSeq`: its dossiers' list rows go to the pull cache, but for the
+ * docs the store recomputed (another batch of theirs was stored meanwhile; a pull computes those).
+ * A cache row is never lost data, so this runs after the PushAck and a failure is only logged.
+ */
+export async function cacheListRows(store: SyncStore, p: BatchProjection, headSeq: number): Promise<void> {
+  const rows = [...p.listRows].filter(([doc]) => !p.recomputed.has(doc)).map(([doc, row]) => ({ doc, seq: headSeq, row }));
+  if (rows.length > 0) await store.putDocRows(rows);
 }
 
 /** The projection of a live update: always recomputed in the store's transaction from what is stored. */
 export function liveProjection(projector: Projector, docName: string): ProjectionInput | undefined {
   if (parseDocName(docName)?.kind !== 'dossier') return undefined;
-  return { docs: new Map([[docName, { baseSeq: null, projection: null }]]), recompute: (doc, rows) => projectRows(projector, doc, rows) };
+  return { docs: new Map([[docName, { version: null, projection: null }]]), recompute: (doc, rows) => projectRows(projector, doc, rows) };
 }

@@ -167,7 +167,6 @@ export class MemoryStore implements SyncStore {
     });
 
     const projection = options.projection;
-    const storedMax = new Map([...(projection?.docs.keys() ?? [])].map((doc) => [doc, this.lastHomeSeq(doc)]));
     const units = new Set<string>();
     const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
       const seq = ++this.head;
@@ -212,10 +211,11 @@ export class MemoryStore implements SyncStore {
     }
 
     if (projection !== undefined) {
-      for (const doc of projection.docs.keys()) {
-        const p = settleProjection(projection, doc, storedMax.get(doc) ?? 0, () => this.homeRows(doc).map((r) => r.data));
+      for (const doc of [...projection.docs.keys()].sort()) {
+        const version = this.dossiers.get(doc)?.version ?? 0;
+        const p = settleProjection(projection, doc, version, () => this.homeRows(doc).map((r) => r.data));
         if (p === null) continue;
-        this.dossiers.set(doc, { ...p.dossier, seq: this.head });
+        this.dossiers.set(doc, { ...p.dossier, version: version + 1, updatedAt: now });
         this.dossierEventLists.set(doc, [...p.events]);
       }
     }
@@ -249,16 +249,12 @@ export class MemoryStore implements SyncStore {
     return this.updates.filter((r) => r.doc === doc && r.unit === home);
   }
 
-  private lastHomeSeq(doc: string): number {
-    return this.homeRows(doc).at(-1)?.seq ?? 0;
-  }
-
   async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
     const out = new Map<string, StoredDoc>();
     for (const doc of new Set(docs)) {
       const rows = this.homeRows(doc);
       const last = rows.at(-1);
-      if (last !== undefined) out.set(doc, { rows: rows.map((r) => r.data), lastSeq: last.seq });
+      if (last !== undefined) out.set(doc, { rows: rows.map((r) => r.data), lastSeq: last.seq, version: this.dossiers.get(doc)?.version ?? 0 });
     }
     return out;
   }

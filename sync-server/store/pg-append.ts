@@ -5,18 +5,18 @@
  *    first and then answers the stored seqs (S3);
  * 2. claim the batch's event ids in event_stamps, in a sorted order so two batches never wait on each
  *    other in a cycle; only the ids this transaction inserted get a stamp, whichever node won (S13);
+ *    then write the dossiers' records, settled by their versions (S18, pg-projection.ts);
  * 3. lock the log's head row: from here to COMMIT no other appender runs, so the seqs handed out
  *    become visible in order (S15) and the grants read and written here cannot race a copy (S12);
- * 4. write every row in one statement, move the head, record the batch, write the dossiers' records
- *    (S18: recomputed here only for a doc another batch changed since the caller read it), NOTIFY
- *    (unit, seq) pairs for the other nodes (delivered by PostgreSQL only if the transaction commits),
- *    COMMIT.
+ * 4. write every row in one statement, move the head, record the batch, NOTIFY (unit, seq) pairs for
+ *    the other nodes (delivered by PostgreSQL only if the transaction commits), COMMIT.
  * The heavy work (decoding, building stamp updates) happens before the head is locked where it can.
  */
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import { inTransaction, sqlState } from './pg-pool.ts';
-import { storedMaxPg, writeProjectionPg } from './pg-projection.ts';
+import { writeProjectionPg } from './pg-projection.ts';
+import { batchHomeRows } from './projection-rows.ts';
 import { parseSeqs } from './numbers.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import { StoreError, type AppendOptions, type AppendResult, type BatchItem, type ServerRow } from './types.ts';
@@ -104,6 +104,8 @@ async function appendOnce(
   }
 
   const fresh = await claimStamps(c, options, now);
+  // The dossiers' records settle on their own versions, before the head is locked (S18).
+  await writeProjectionPg(c, options.projection, (doc) => batchHomeRows(doc, items, fresh.get(doc) ?? []), now);
 
   // From here to COMMIT this transaction is the log's only appender.
   const locked = await c.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
@@ -111,7 +113,6 @@ async function appendOnce(
 
   const docs = [...new Set([...items.map((it) => it.doc), ...fresh.keys()])];
   const grantedTo = await grantsOf(c, docs);
-  const storedMax = await storedMaxPg(c, options.projection);
   const rows: NewRow[] = [];
   const copies = (doc: string, by: string, data: Uint8Array): void => {
     for (const unit of grantedTo.get(doc) ?? []) rows.push({ doc, unit, device: by, data });
@@ -148,31 +149,36 @@ async function appendOnce(
   }
 
   const seqOf = (i: number): number => head + 1 + i;
-  if (rows.length > 0) {
-    await c.query(
-      `INSERT INTO updates (seq, doc, unit, device, batch_id, data, received_at)
-       SELECT s, d, u, v, $5, b, $6 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $7::bytea[]) AS t(s, d, u, v, b)`,
-      [rows.map((_, i) => seqOf(i)), rows.map((r) => r.doc), rows.map((r) => r.unit), rows.map((r) => r.device), batchId, now, rows.map((r) => toBuffer(r.data))],
-    );
-  }
   const headSeq = head + rows.length;
-  await c.query('UPDATE log_head SET seq = $1 WHERE id = 1', [headSeq]);
-
   const seqs = items.map((_, i) => seqOf(i));
   const json = JSON.stringify(seqs);
-  await c.query('UPDATE pushed_batches SET seqs = $3 WHERE device = $1 AND batch_id = $2', [device, batchId, json]);
-  await c.query(
-    `INSERT INTO last_batch (device, batch_id, seqs) VALUES ($1, $2, $3)
-     ON CONFLICT (device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs`,
-    [device, batchId, json],
-  );
-  await writeProjectionPg(c, options.projection, storedMax, headSeq);
   const units = [...new Set(rows.map((r) => r.unit))];
-  if (units.length > 0) {
-    // Only (unit, seq): a payload is capped at 8,000 bytes, and the rows are read from the table.
-    await c.query('SELECT pg_notify($1, u || \':\' || $3::text) FROM unnest($2::text[]) AS u', [channel, units, headSeq]);
-    ranges.written(head + 1, headSeq);
-  }
+  // One statement for the rest, the lock being held: the rows, the head, the batch's record and
+  // (unit, seq) NOTIFYs, a payload capped at 8,000 bytes, the rows being read from the table.
+  await c.query(
+    `WITH r AS (INSERT INTO updates (seq, doc, unit, device, batch_id, data, received_at)
+                SELECT s, d, u, v, $3, b, $7 FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::bytea[]) AS t(s, d, u, v, b)),
+          h AS (UPDATE log_head SET seq = $1 WHERE id = 1),
+          p AS (UPDATE pushed_batches SET seqs = $4 WHERE device = $2 AND batch_id = $3),
+          l AS (INSERT INTO last_batch (device, batch_id, seqs) VALUES ($2, $3, $4)
+                ON CONFLICT (device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs)
+     SELECT pg_notify($5, u || ':' || $1::text) FROM unnest($6::text[]) AS u`,
+    [
+      headSeq,
+      device,
+      batchId,
+      json,
+      channel,
+      units,
+      now,
+      rows.map((_, i) => seqOf(i)),
+      rows.map((r) => r.doc),
+      rows.map((r) => r.unit),
+      rows.map((r) => r.device),
+      rows.map((r) => toBuffer(r.data)),
+    ],
+  );
+  if (rows.length > 0) ranges.written(head + 1, headSeq);
   return { seqs, duplicate: false, headSeq, serverRows, units };
 }
 

@@ -163,6 +163,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc, ord)
   );
   `,
+  // 3: a dossier record carries a version (its writers' optimistic check, so no writer needs the
+  // log's head for it) and its time, not a seq.
+  `
+  ALTER TABLE dossiers DROP COLUMN seq;
+  ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE dossiers ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -242,13 +242,15 @@ export class PgStore implements SyncStore {
   async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
     const out = new Map<string, StoredDoc>();
     if (docs.length === 0) return out;
-    const { rows } = await this.q<{ doc: string; seq: number; data: Buffer }>(
-      `SELECT doc, seq, data FROM updates WHERE doc = ANY($1::text[]) AND unit = split_part(doc, '/', 1) ORDER BY doc, seq`,
+    // One statement, one snapshot: a record's version goes with exactly the rows it reflects (S18).
+    const { rows } = await this.q<{ doc: string; seq: number; data: Buffer; version: number | null }>(
+      `SELECT u.doc, u.seq, u.data, d.version FROM updates u LEFT JOIN dossiers d ON d.doc = u.doc
+       WHERE u.doc = ANY($1::text[]) AND u.unit = split_part(u.doc, '/', 1) ORDER BY u.doc, u.seq`,
       [[...new Set(docs)]],
     );
-    const lists = new Map<string, { rows: Uint8Array[]; lastSeq: number }>();
+    const lists = new Map<string, { rows: Uint8Array[]; lastSeq: number; version: number }>();
     for (const r of rows) {
-      const list = lists.get(r.doc) ?? { rows: [], lastSeq: 0 };
+      const list = lists.get(r.doc) ?? { rows: [], lastSeq: 0, version: r.version ?? 0 };
       list.rows.push(asBytes(r.data));
       list.lastSeq = r.seq;
       lists.set(r.doc, list);

@@ -5,19 +5,28 @@
 import type { DossierEventRecord, DossierProjection, DossierRecord, ProjectionInput } from './projection-types.ts';
 
 /**
- * The projection to store for one doc of a batch. `storedMax` is the doc's last home seq before the
- * batch's rows (read in the batch's transaction); `rows` loads every home row, the batch's included.
+ * The batch's rows of one doc that belong to its home unit (the items pushed to it and the server's
+ * stamp rows), in the order they will be stored: what a recompute adds to the stored rows.
+ */
+export function batchHomeRows(doc: string, items: readonly { doc: string; unit: string; data: Uint8Array }[], stamps: readonly Uint8Array[]): Uint8Array[] {
+  const home = doc.slice(0, doc.indexOf('/'));
+  return [...items.filter((it) => it.doc === doc && it.unit === home).map((it) => it.data), ...stamps];
+}
+
+/**
+ * Settles one doc's record for a store that is the only writer while it decides (SQLite, memory):
+ * the caller's projection if the record still has the version the caller read, else a recompute
+ * from `rows` (every stored home row, the batch's included). Null: nothing to write.
  */
 export function settleProjection(
   input: ProjectionInput,
   doc: string,
-  storedMax: number,
+  currentVersion: number,
   rows: () => readonly Uint8Array[],
 ): DossierProjection | null {
   const entry = input.docs.get(doc);
   if (entry === undefined) return null;
-  // Another batch stored a row of this doc after the caller read it: its record would miss that row.
-  if (entry.baseSeq !== null && storedMax <= entry.baseSeq) return entry.projection;
+  if (entry.version !== null && entry.version === currentVersion) return entry.projection;
   return input.recompute(doc, rows());
 }
 
@@ -37,10 +46,11 @@ export const DOSSIER_COLUMNS = [
   'handler',
   'conflicts',
   'events',
-  'seq',
+  'version',
+  'updated_at',
 ] as const;
 
-export function dossierValues(d: DossierProjection['dossier'], seq: number): (string | number | null)[] {
+export function dossierValues(d: DossierProjection['dossier'], version: number, updatedAt: number): (string | number | null)[] {
   return [
     d.doc,
     d.unit,
@@ -56,7 +66,8 @@ export function dossierValues(d: DossierProjection['dossier'], seq: number): (st
     d.handler,
     d.conflicts,
     d.events,
-    seq,
+    version,
+    updatedAt,
   ];
 }
 
@@ -75,7 +86,8 @@ export interface DossierSqlRow {
   handler: string;
   conflicts: number;
   events: number;
-  seq: number;
+  version: number;
+  updated_at: number;
 }
 
 export const toDossierRecord = (r: DossierSqlRow): DossierRecord => ({
@@ -93,7 +105,8 @@ export const toDossierRecord = (r: DossierSqlRow): DossierRecord => ({
   handler: r.handler,
   conflicts: r.conflicts,
   events: r.events,
-  seq: r.seq,
+  version: r.version,
+  updatedAt: r.updated_at,
 });
 
 export interface EventSqlRow {

@@ -24,8 +24,10 @@ export interface DossierRecord {
   readonly handler: string;
   readonly conflicts: number;
   readonly events: number;
-  /** The log's head when this record was written: every home row of the doc up to it is reflected. */
-  readonly seq: number;
+  /** How many times the record was written (1 for the first): the store's check of concurrent writers. */
+  readonly version: number;
+  /** Server time (ms) of the batch that last wrote it. */
+  readonly updatedAt: number;
 }
 
 export interface DossierEventRecord {
@@ -40,20 +42,22 @@ export interface DossierEventRecord {
   readonly device: string;
 }
 
-/** A dossier's projection before the store gives it its seq. */
+/** A dossier's projection before the store gives it its version and time. */
 export interface DossierProjection {
-  readonly dossier: Omit<DossierRecord, 'seq'>;
+  readonly dossier: Omit<DossierRecord, 'version' | 'updatedAt'>;
   readonly events: readonly DossierEventRecord[];
 }
 
 /**
  * What a batch brings to the projection. The caller computed each dossier's projection from the doc
- * as stored up to `baseSeq` plus the batch (stamps included); the store checks, in the batch's
- * transaction, that no other row of the doc was stored above `baseSeq` meanwhile, and recomputes the
- * doc from every stored home row and the batch's rows when one was (or when `baseSeq` is null).
+ * as stored plus the batch (stamps included), and names the version of the doc's record it read with
+ * those rows (StoredDoc.version, read in the same snapshot; 0 when the doc had none). The store writes
+ * the record only if it still has that version (optimistic concurrency, no lock on the log's head):
+ * if another batch wrote the record meanwhile, or `version` is null (a live update), it recomputes
+ * the doc from every stored home row and the batch's own rows, under the record's row lock.
  */
 export interface ProjectionInput {
-  readonly docs: ReadonlyMap<string, { readonly baseSeq: number | null; readonly projection: DossierProjection | null }>;
+  readonly docs: ReadonlyMap<string, { readonly version: number | null; readonly projection: DossierProjection | null }>;
   readonly recompute: (doc: string, rows: readonly Uint8Array[]) => DossierProjection | null;
 }
 

@@ -6,19 +6,15 @@ import type Database from 'better-sqlite3';
 import type { DossierEventRecord, DossierQuery, DossierRecord, ProjectionInput } from './projection-types.ts';
 import { DOSSIER_COLUMNS, dossierValues, settleProjection, toDossierRecord, toEventRecord, type DossierSqlRow, type EventSqlRow } from './projection-rows.ts';
 
-/** Per doc of the projection, its last home seq before the batch (call before writing the batch's rows). */
-export function storedMaxSqlite(db: Database.Database, input: ProjectionInput | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  if (input === undefined) return out;
-  const max = db.prepare<[string, string], { m: number | null }>('SELECT MAX(seq) AS m FROM updates WHERE doc = ? AND unit = ?');
-  for (const doc of input.docs.keys()) out.set(doc, max.get(doc, doc.slice(0, doc.indexOf('/')))?.m ?? 0);
-  return out;
-}
-
-/** Writes the batch's records (after its rows), each with the log's head `seq`. */
-export function writeProjectionSqlite(db: Database.Database, input: ProjectionInput | undefined, storedMax: Map<string, number>, seq: number): void {
+/**
+ * Writes the batch's records (after its rows, so a recompute reads them too): a record still at the
+ * version the caller read takes the caller's projection, any other is projected again (S18). The
+ * store's transaction is the only writer meanwhile.
+ */
+export function writeProjectionSqlite(db: Database.Database, input: ProjectionInput | undefined, now: number): void {
   if (input === undefined) return;
   const rowsOf = db.prepare<[string, string], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
+  const versionOf = db.prepare<[string], { version: number }>('SELECT version FROM dossiers WHERE doc = ?');
   const put = db.prepare(
     `INSERT INTO dossiers (${DOSSIER_COLUMNS.join(', ')}) VALUES (${DOSSIER_COLUMNS.map(() => '?').join(', ')})
      ON CONFLICT(doc) DO UPDATE SET ${DOSSIER_COLUMNS.filter((c) => c !== 'doc').map((c) => `${c} = excluded.${c}`).join(', ')}`,
@@ -27,13 +23,14 @@ export function writeProjectionSqlite(db: Database.Database, input: ProjectionIn
   const event = db.prepare(
     'INSERT INTO dossier_events (doc, ord, event_id, type, at, server_at, officer, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  for (const doc of input.docs.keys()) {
+  for (const doc of [...input.docs.keys()].sort()) {
     const home = doc.slice(0, doc.indexOf('/'));
-    const p = settleProjection(input, doc, storedMax.get(doc) ?? 0, () =>
+    const version = versionOf.get(doc)?.version ?? 0;
+    const p = settleProjection(input, doc, version, () =>
       rowsOf.all(doc, home).map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)),
     );
     if (p === null) continue;
-    put.run(...dossierValues(p.dossier, seq));
+    put.run(...dossierValues(p.dossier, version + 1, now));
     clear.run(doc);
     p.events.forEach((e, i) => event.run(doc, i, e.eventId, e.type, e.at, e.serverAt, e.officer, e.device));
   }

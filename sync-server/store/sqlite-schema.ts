@@ -159,6 +159,12 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc, ord)
   ) WITHOUT ROWID;
   `,
+  // 6: a dossier record carries a version (its writers' optimistic check) and its time, not a seq.
+  `
+  ALTER TABLE dossiers DROP COLUMN seq;
+  ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE dossiers ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

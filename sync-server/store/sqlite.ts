@@ -12,7 +12,7 @@ import { fileFingerprint } from './sqlite-backup.ts';
 import type { CandidateQuery, Candidates, CompactOptions, CompactResult, LogSize } from './compact-types.ts';
 import { SqliteCompaction } from './sqlite-compact.ts';
 import { migrate } from './sqlite-schema.ts';
-import { dossierEventsSqlite, exportDossiersSqlite, storedMaxSqlite, writeProjectionSqlite } from './sqlite-projection.ts';
+import { dossierEventsSqlite, exportDossiersSqlite, writeProjectionSqlite } from './sqlite-projection.ts';
 import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
 import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
@@ -212,7 +212,6 @@ export class SqliteStore implements SyncStore {
           .prepare<[string, string], { seqs: string }>('SELECT seqs FROM pushed_batches WHERE device = ? AND batch_id = ?')
           .get(device, batchId);
         if (seen !== undefined) return { seqs: parseSeqs(seen.seqs), duplicate: true, headSeq: this.head(), serverRows: [], units: [] };
-        const storedMax = storedMaxSqlite(this.db, options.projection);
         const units = new Set<string>();
         const put = (doc: string, unit: string, by: string, data: Uint8Array): number => {
           units.add(unit);
@@ -256,7 +255,7 @@ export class SqliteStore implements SyncStore {
           )
           .run(device, batchId, json);
         const headSeq = this.head();
-        writeProjectionSqlite(this.db, options.projection, storedMax, headSeq);
+        writeProjectionSqlite(this.db, options.projection, now);
         return { seqs, duplicate: false, headSeq, serverRows, units: [...units] };
       })
       .immediate();
@@ -276,6 +275,7 @@ export class SqliteStore implements SyncStore {
 
   async readDocs(docs: readonly string[]): Promise<Map<string, StoredDoc>> {
     const rowsOf = this.prep<[string, string], { seq: number; data: Buffer }>('SELECT seq, data FROM updates WHERE doc = ? AND unit = ? ORDER BY seq');
+    const versionOf = this.prep<[string], { version: number }>('SELECT version FROM dossiers WHERE doc = ?');
     const out = new Map<string, StoredDoc>();
     // One read transaction: every doc from the same snapshot.
     this.db
@@ -283,7 +283,9 @@ export class SqliteStore implements SyncStore {
         for (const doc of new Set(docs)) {
           const rows = rowsOf.all(doc, homeUnit(doc));
           const last = rows[rows.length - 1];
-          if (last !== undefined) out.set(doc, { rows: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)), lastSeq: last.seq });
+          if (last === undefined) continue;
+          const version = versionOf.get(doc)?.version ?? 0;
+          out.set(doc, { rows: rows.map((r) => new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength)), lastSeq: last.seq, version });
         }
       })
       .deferred();

@@ -112,10 +112,12 @@ export interface AppendOptions {
   readonly projection?: ProjectionInput;
 }
 
-/** A doc's home rows as stored, and the seq of the last one (0 when it has none). */
+/** A doc's home rows as stored, the seq of the last one, and its projection record's version (S18). */
 export interface StoredDoc {
   readonly rows: readonly Uint8Array[];
   readonly lastSeq: number;
+  /** Of the doc's dossier record, read in the same snapshot as the rows; 0 when it has none. */
+  readonly version: number;
 }
 
 /** A row the server wrote into a batch that a live room of its doc must apply (the home copy). */

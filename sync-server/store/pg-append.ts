@@ -1,38 +1,33 @@
 /**
- * appendBatch on PostgreSQL, where several server nodes write one log at once. The order of the
- * transaction is what keeps the rules across nodes:
- * 1. claim (device, batchId) in pushed_batches: a second node pushing the same batch waits for the
- *    first and then answers the stored seqs (S3);
- * 2. claim the batch's event ids in event_stamps, in a sorted order so two batches never wait on each
- *    other in a cycle; only the ids this transaction inserted get a stamp, whichever node won (S13);
- *    then write the dossiers' records, settled by their versions (S18, pg-projection.ts);
- * 3. lock the log's head row: from here to COMMIT no other appender runs, so the seqs handed out
- *    become visible in order (S15) and the grants read and written here cannot race a copy (S12);
- * 4. write every row in one statement, move the head, record the batch, NOTIFY (unit, seq) pairs for
- *    the other nodes (delivered by PostgreSQL only if the transaction commits), COMMIT.
- * The heavy work (decoding, building stamp updates) happens before the head is locked where it can.
+ * appendBatch on PostgreSQL, where several server nodes write one log at once. Every appender of
+ * every node queues on one row lock, the log's head (S15: seqs become visible in the order they were
+ * handed out), so what happens while it is held decides the data center's throughput. The order:
+ * 1. without the head: claim (device, batchId) (S3); check grant units; claim the batch's event ids
+ *    and build their stamps (S13); write the dossiers' records, settled by their own versions (S18);
+ *    read the docs' grants and the grant epoch they belong to (S12);
+ * 2. a batch that writes no grant then takes the head, writes its rows, moves the head, records the
+ *    batch and NOTIFYs (unit, seq) pairs in ONE statement, with COMMIT sent right behind it: the lock
+ *    is held for PostgreSQL's own work, never for a round trip to a node whose event loop is busy.
+ *    If a grant was written since step 1 (the epoch moved), the statement fails (MC001) and the
+ *    append runs again the long way;
+ * 3. the long way (a batch with grants, or after MC001): lock the head first, read the grants under
+ *    it, write the grants (moving the epoch) and a newly granted unit's merged state, then the same
+ *    rows, head, record and NOTIFYs.
+ * A NOTIFY is delivered by PostgreSQL only if its transaction commits.
  */
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
-import { inTransaction, sqlState } from './pg-pool.ts';
+import { checkGrantUnits, claimBatch, claimStamps, layOut, readGrants, toBuffer, type NewRow } from './pg-append-rows.ts';
+import { sqlState } from './pg-pool.ts';
 import { writeProjectionPg } from './pg-projection.ts';
 import { batchHomeRows } from './projection-rows.ts';
-import { parseSeqs } from './numbers.ts';
-import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
-import { StoreError, type AppendOptions, type AppendResult, type BatchItem, type ServerRow } from './types.ts';
+import { homeUnit, mergeBounded, SERVER_DEVICE } from './server-rows.ts';
+import type { AppendOptions, AppendResult, BatchItem, ServerRow } from './types.ts';
 
 /** SQLSTATEs after which the whole transaction is simply run again. */
-const RETRYABLE = new Set(['40001', '40P01']);
+const RETRYABLE = new Set(['40001', '40P01', 'MC001']);
+const GRANTS_MOVED = 'MC001';
 const MAX_ATTEMPTS = 5;
-
-interface NewRow {
-  readonly doc: string;
-  readonly unit: string;
-  readonly device: string;
-  readonly data: Uint8Array;
-}
-
-const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 /** Told of the seq ranges this process writes, so its own fan-out does not publish them twice. */
 export interface RangeListener {
@@ -49,176 +44,200 @@ export interface AppendContext {
   readonly ranges: RangeListener;
 }
 
-export async function appendBatchPg(
-  ctx: AppendContext,
-  device: string,
-  batchId: string,
-  items: readonly BatchItem[],
-  options: AppendOptions,
-): Promise<AppendResult> {
+interface Batch {
+  readonly device: string;
+  readonly batchId: string;
+  readonly items: readonly BatchItem[];
+  readonly options: AppendOptions;
+  readonly now: number;
+}
+
+export async function appendBatchPg(ctx: AppendContext, device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions): Promise<AppendResult> {
+  const batch: Batch = { device, batchId, items, options, now: options.now ?? Date.now() };
+  let longWay = (options.grants ?? []).length > 0;
   for (let attempt = 1; ; attempt++) {
     let range: [number, number] | null = null;
-    const ranges = { written: (first: number, last: number) => (range = [first, last]) };
+    const note = (first: number, last: number): void => {
+      range = [first, last];
+      ctx.ranges.written(first, last);
+    };
     try {
-      return await inTransaction(ctx.pool, async (c) => {
-        const result = await appendOnce(ctx.channel, ranges, c, device, batchId, items, options);
-        if (range !== null) ctx.ranges.written(range[0], range[1]);
-        return result;
-      });
+      return await runOnce(ctx, batch, longWay, note);
     } catch (err) {
       if (range !== null) ctx.ranges.failed(range[0], range[1]);
       const state = sqlState(err);
+      if (state === GRANTS_MOVED) longWay = true;
       if (attempt >= MAX_ATTEMPTS || state === undefined || !RETRYABLE.has(state)) throw err;
     }
   }
 }
 
-async function appendOnce(
-  channel: string,
-  ranges: Pick<RangeListener, 'written'>,
-  c: PoolClient,
-  device: string,
-  batchId: string,
-  items: readonly BatchItem[],
-  options: AppendOptions,
-): Promise<AppendResult> {
-  const now = options.now ?? Date.now();
-  const claimed = await c.query(
-    `INSERT INTO pushed_batches (device, batch_id, seqs, acked_at) VALUES ($1, $2, '[]', $3)
-     ON CONFLICT DO NOTHING RETURNING 1`,
-    [device, batchId, now],
-  );
-  if (claimed.rowCount === 0) {
-    const seen = await c.query<{ seqs: string }>('SELECT seqs FROM pushed_batches WHERE device = $1 AND batch_id = $2', [device, batchId]);
-    const head = await c.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1');
-    return { seqs: parseSeqs(seen.rows[0]?.seqs ?? '[]'), duplicate: true, headSeq: head.rows[0]?.seq ?? 0, serverRows: [], units: [] };
-  }
-
-  const grants = options.grants ?? [];
-  if (grants.length > 0) {
-    const wanted = [...new Set(grants.map((g) => g.unit))];
-    const known = await c.query<{ code: string }>('SELECT code FROM units WHERE code = ANY($1::text[])', [wanted]);
-    const have = new Set(known.rows.map((r) => r.code));
-    const missing = wanted.find((u) => !have.has(u));
-    if (missing !== undefined) throw new StoreError('unknown_unit', `unit ${missing} does not exist`);
-  }
-
-  const fresh = await claimStamps(c, options, now);
-  // The dossiers' records settle on their own versions, before the head is locked (S18).
-  await writeProjectionPg(c, options.projection, (doc) => batchHomeRows(doc, items, fresh.get(doc) ?? []), now);
-
-  // From here to COMMIT this transaction is the log's only appender.
-  const locked = await c.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
-  const head = locked.rows[0]?.seq ?? 0;
-
-  const docs = [...new Set([...items.map((it) => it.doc), ...fresh.keys()])];
-  const grantedTo = await grantsOf(c, docs);
-  const rows: NewRow[] = [];
-  const copies = (doc: string, by: string, data: Uint8Array): void => {
-    for (const unit of grantedTo.get(doc) ?? []) rows.push({ doc, unit, device: by, data });
-  };
-  for (const it of items) rows.push({ doc: it.doc, unit: it.unit, device, data: it.data });
-  for (const it of items) copies(it.doc, device, it.data);
-
-  const serverRows: ServerRow[] = [];
-  for (const st of options.stamps ?? []) {
-    const updates = fresh.get(st.doc) ?? [];
-    fresh.delete(st.doc);
-    for (const data of updates) {
-      rows.push({ doc: st.doc, unit: st.unit, device: SERVER_DEVICE, data });
-      copies(st.doc, SERVER_DEVICE, data);
-      serverRows.push({ doc: st.doc, unit: st.unit, data });
+async function runOnce(ctx: AppendContext, b: Batch, longWay: boolean, note: (first: number, last: number) => void): Promise<AppendResult> {
+  const c = await ctx.pool.connect();
+  // A connection whose transaction ended in an unknown state is destroyed, not pooled.
+  let healthy = false;
+  try {
+    await c.query('BEGIN');
+    let open = true;
+    try {
+      const duplicate = await claimBatch(c, b.device, b.batchId, b.now);
+      if (duplicate !== null) {
+        await c.query('COMMIT');
+        open = false;
+        healthy = true;
+        return duplicate;
+      }
+      await checkGrantUnits(c, b.options);
+      const fresh = await claimStamps(c, b.options, b.now);
+      await writeProjectionPg(c, b.options.projection, (doc) => batchHomeRows(doc, b.items, fresh.get(doc) ?? []), b.now);
+      const docs = [...new Set([...b.items.map((it) => it.doc), ...fresh.keys()])];
+      let result: AppendResult;
+      if (longWay) {
+        result = await lockedAppend(ctx.channel, c, b, fresh, docs, note);
+        await c.query('COMMIT');
+      } else {
+        const view = await readGrants(c, docs);
+        const laid = layOut(b.device, b.items, b.options, fresh, view.units);
+        // COMMIT rides right behind the statement: if the statement fails, PostgreSQL answers that
+        // COMMIT with a rollback, and nothing of this attempt stays.
+        open = false;
+        result = await oneStatement(ctx.channel, c, b, laid.rows, laid.serverRows, view.epoch, note);
+      }
+      open = false;
+      healthy = true;
+      return result;
+    } catch (err) {
+      if (open) await c.query('ROLLBACK');
+      // Rolled back here, or by the pipelined COMMIT after an error PostgreSQL reported; a lost
+      // connection reports none.
+      healthy = open || sqlState(err) !== undefined;
+      throw err;
     }
+  } finally {
+    c.release(!healthy);
   }
+}
 
-  for (const g of grants) {
+/** Seqs as stored in pushed_batches: JSON of an array. */
+const seqsJson = (base: number, n: number): string => JSON.stringify(Array.from({ length: n }, (_, i) => base + 1 + i));
+
+function result(b: Batch, base: number, rows: readonly NewRow[], serverRows: ServerRow[]): AppendResult {
+  return {
+    seqs: Array.from({ length: b.items.length }, (_, i) => base + 1 + i),
+    duplicate: false,
+    headSeq: base + rows.length,
+    serverRows,
+    units: [...new Set(rows.map((r) => r.unit))],
+  };
+}
+
+/** The head taken and everything written in one statement, COMMIT pipelined behind it. */
+async function oneStatement(
+  channel: string,
+  c: PoolClient,
+  b: Batch,
+  rows: readonly NewRow[],
+  serverRows: ServerRow[],
+  grantEpoch: number,
+  note: (first: number, last: number) => void,
+): Promise<AppendResult> {
+  const units = [...new Set(rows.map((r) => r.unit))];
+  const statement = c.query<{ base: number }>(
+    `WITH h AS (UPDATE log_head SET seq = seq + $1 WHERE id = 1 AND grant_epoch = $2 RETURNING seq - $1 AS base),
+          b AS (SELECT COALESCE((SELECT base FROM h), motcua_grants_moved()) AS base),
+          s AS (SELECT '[' || COALESCE((SELECT string_agg((b.base + i)::text, ',' ORDER BY i) FROM generate_series(1, $6::int) AS i), '') || ']' AS seqs FROM b),
+          r AS (INSERT INTO updates (seq, doc, unit, device, batch_id, data, received_at)
+                SELECT b.base + t.n, t.d, t.u, t.v, $4, t.x, $5 FROM b, unnest($8::text[], $9::text[], $10::text[], $11::bytea[]) WITH ORDINALITY AS t(d, u, v, x, n)),
+          p AS (UPDATE pushed_batches SET seqs = s.seqs FROM s WHERE device = $3 AND batch_id = $4),
+          l AS (INSERT INTO last_batch (device, batch_id, seqs) SELECT $3, $4, s.seqs FROM s
+                ON CONFLICT (device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs),
+          n AS (SELECT pg_notify($7, u || ':' || (b.base + $1)::text) FROM b, unnest($12::text[]) AS u)
+     SELECT b.base, (SELECT count(*) FROM n) AS notified FROM b`,
+    [
+      rows.length,
+      grantEpoch,
+      b.device,
+      b.batchId,
+      b.now,
+      b.items.length,
+      channel,
+      rows.map((r) => r.doc),
+      rows.map((r) => r.unit),
+      rows.map((r) => r.device),
+      rows.map((r) => toBuffer(r.data)),
+      units,
+    ],
+  );
+  const commit = c.query('COMMIT');
+  let base: number;
+  try {
+    base = (await statement).rows[0]?.base ?? 0;
+  } catch (err) {
+    // The COMMIT behind it ends the failed transaction (as a rollback): wait for it, then report.
+    await commit.catch(() => undefined);
+    throw err;
+  }
+  if (rows.length > 0) note(base + 1, base + rows.length);
+  await commit;
+  return result(b, base, rows, serverRows);
+}
+
+/** A batch with grants, or one whose grants moved: the head first, then the grants read under it. */
+async function lockedAppend(
+  channel: string,
+  c: PoolClient,
+  b: Batch,
+  fresh: ReadonlyMap<string, readonly Uint8Array[]>,
+  docs: readonly string[],
+  note: (first: number, last: number) => void,
+): Promise<AppendResult> {
+  const locked = await c.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
+  const base = locked.rows[0]?.seq ?? 0;
+  const view = await readGrants(c, docs);
+  const { rows, serverRows } = layOut(b.device, b.items, b.options, fresh, view.units);
+  let granted = 0;
+  for (const g of b.options.grants ?? []) {
     const home = homeUnit(g.doc);
     if (g.unit === home) continue;
     const inserted = await c.query(
       'INSERT INTO grants (doc, unit, device, granted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1',
-      [g.doc, g.unit, device, now],
+      [g.doc, g.unit, b.device, b.now],
     );
     if (inserted.rowCount === 0) continue;
+    granted++;
     // The granted unit's devices may hold a cursor past every row of this doc: give them its whole
     // state, stored and in this batch, as new rows above any cursor.
     const stored = await c.query<{ data: Buffer }>('SELECT data FROM updates WHERE doc = $1 AND unit = $2 ORDER BY seq', [g.doc, home]);
     const pending = rows.filter((r) => r.doc === g.doc && r.unit === home).map((r) => r.data);
-    for (const data of mergeBounded([...stored.rows.map((r) => r.data), ...pending])) {
-      rows.push({ doc: g.doc, unit: g.unit, device: SERVER_DEVICE, data });
-    }
+    for (const data of mergeBounded([...stored.rows.map((r) => r.data), ...pending])) rows.push({ doc: g.doc, unit: g.unit, device: SERVER_DEVICE, data });
   }
-
-  const seqOf = (i: number): number => head + 1 + i;
-  const headSeq = head + rows.length;
-  const seqs = items.map((_, i) => seqOf(i));
-  const json = JSON.stringify(seqs);
+  const headSeq = base + rows.length;
+  const json = seqsJson(base, b.items.length);
   const units = [...new Set(rows.map((r) => r.unit))];
-  // One statement for the rest, the lock being held: the rows, the head, the batch's record and
-  // (unit, seq) NOTIFYs, a payload capped at 8,000 bytes, the rows being read from the table.
   await c.query(
     `WITH r AS (INSERT INTO updates (seq, doc, unit, device, batch_id, data, received_at)
-                SELECT s, d, u, v, $3, b, $7 FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::bytea[]) AS t(s, d, u, v, b)),
-          h AS (UPDATE log_head SET seq = $1 WHERE id = 1),
+                SELECT $13 + t.n, t.d, t.u, t.v, $3, t.x, $7 FROM unnest($8::text[], $9::text[], $10::text[], $11::bytea[]) WITH ORDINALITY AS t(d, u, v, x, n)),
+          h AS (UPDATE log_head SET seq = $1, grant_epoch = grant_epoch + $12 WHERE id = 1),
           p AS (UPDATE pushed_batches SET seqs = $4 WHERE device = $2 AND batch_id = $3),
           l AS (INSERT INTO last_batch (device, batch_id, seqs) VALUES ($2, $3, $4)
                 ON CONFLICT (device) DO UPDATE SET batch_id = excluded.batch_id, seqs = excluded.seqs)
      SELECT pg_notify($5, u || ':' || $1::text) FROM unnest($6::text[]) AS u`,
     [
       headSeq,
-      device,
-      batchId,
+      b.device,
+      b.batchId,
       json,
       channel,
       units,
-      now,
-      rows.map((_, i) => seqOf(i)),
+      b.now,
       rows.map((r) => r.doc),
       rows.map((r) => r.unit),
       rows.map((r) => r.device),
       rows.map((r) => toBuffer(r.data)),
+      granted,
+      base,
     ],
   );
-  if (rows.length > 0) ranges.written(head + 1, headSeq);
-  return { seqs, duplicate: false, headSeq, serverRows, units };
-}
-
-/**
- * Inserts the batch's event ids into event_stamps; per doc, the stamp updates of the ids this
- * transaction inserted (an id another batch stamped first gets none here).
- */
-async function claimStamps(c: PoolClient, options: AppendOptions, now: number): Promise<Map<string, Uint8Array[]>> {
-  const pairs: [string, string][] = [];
-  for (const st of options.stamps ?? []) for (const id of new Set(st.eventIds)) pairs.push([st.doc, id]);
-  const out = new Map<string, Uint8Array[]>();
-  if (pairs.length === 0) return out;
-  pairs.sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) : a[0] < b[0] ? -1 : 1));
-  const { rows } = await c.query<{ doc: string; event_id: string }>(
-    `INSERT INTO event_stamps (doc, event_id, at)
-     SELECT d, e, $3 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(d, e, n) ORDER BY n
-     ON CONFLICT DO NOTHING RETURNING doc, event_id`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1]), now],
-  );
-  const inserted = new Set(rows.map((r) => `${r.doc}\u0000${r.event_id}`));
-  for (const st of options.stamps ?? []) {
-    // The batch's order of ids, as the other adapters stamp them.
-    const ids = [...new Set(st.eventIds)].filter((id) => inserted.has(`${st.doc}\u0000${id}`));
-    if (ids.length > 0) out.set(st.doc, stampUpdates(ids, now));
-  }
-  return out;
-}
-
-/** The units each doc was granted to, oldest grant first. */
-async function grantsOf(c: PoolClient, docs: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (docs.length === 0) return out;
-  const { rows } = await c.query<{ doc: string; unit: string }>(
-    'SELECT doc, unit FROM grants WHERE doc = ANY($1::text[]) ORDER BY granted_at, unit',
-    [docs],
-  );
-  for (const r of rows) {
-    const list = out.get(r.doc);
-    if (list === undefined) out.set(r.doc, [r.unit]);
-    else list.push(r.unit);
-  }
-  return out;
+  if (rows.length > 0) note(base + 1, headSeq);
+  return result(b, base, rows, serverRows);
 }

@@ -170,6 +170,17 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE dossiers ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
   `,
+  // 4: an append that writes no grant takes the head's lock and writes its rows in one statement
+  // (pg-append.ts); grant_epoch, moved by every append that writes a grant, tells it whether the
+  // grants it read before the lock still stand, and motcua_grants_moved() fails it when not.
+  `
+  ALTER TABLE log_head ADD COLUMN grant_epoch BIGINT NOT NULL DEFAULT 0;
+  CREATE FUNCTION motcua_grants_moved() RETURNS BIGINT LANGUAGE plpgsql AS $fn$
+  BEGIN
+    RAISE EXCEPTION 'grants changed since they were read' USING ERRCODE = 'MC001';
+  END
+  $fn$;
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -280,6 +280,42 @@ describe('[S15] several nodes on one PostgreSQL', () => {
     cb.close();
   });
 
+  it('[S12] [S15] a grant committed while a batch of the same doc waits for the head makes that batch copy its rows to the granted unit', async () => {
+    const store = await PgStore.open({ connectionString: db.url, schema: newSchema(), max: 4 });
+    try {
+      await store.putUnits([
+        { code: UNIT, name: 'Phường Thanh Khê' },
+        { code: '20194', name: 'Phường Hải Vân' },
+      ]);
+      const doc = dossierDoc();
+      await store.appendBatch('dev-a', 'b0', [{ doc, unit: UNIT, data: fieldsUpdate({ name: 'An' }) }]);
+      // Another node's grant-writing transaction holds the head (S15) while this node's batch comes.
+      const other = await store.pool.connect();
+      await other.query('BEGIN');
+      await other.query('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
+      const update = fieldsUpdate({ phone: '0905' });
+      const pushed = store.appendBatch('dev-a', 'b1', [{ doc, unit: UNIT, data: update }]);
+      // Let the batch read the grants (none yet) and queue on the head.
+      for (let i = 0; i < 50; i++) {
+        const waiting = await store.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE log_head%'",
+        );
+        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query("INSERT INTO grants (doc, unit, device, granted_at) VALUES ($1, '20194', 'dev-b', 1)", [doc]);
+      await other.query('UPDATE log_head SET grant_epoch = grant_epoch + 1 WHERE id = 1');
+      await other.query('COMMIT');
+      other.release();
+      const r = await pushed;
+      expect(r.units.sort()).toEqual(['20194', UNIT].sort());
+      const granted = await store.readSince({ units: ['20194'], since: 0, limit: 100 });
+      expect(granted.rows.map((row) => Buffer.from(row.data).equals(Buffer.from(update)))).toContain(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a device revoked through node 1 is cut off on node 2 at once', async () => {
     const schema = newSchema();
     const n1 = await startNode(schema);

@@ -34,10 +34,12 @@ export class CatchupChannel {
     deps.hub.onCommit((c) => this.notify(c));
   }
 
-  accept(ws: WebSocket, device: Device): void {
+  /** Serves the socket; the returned probe tells whether its session is handling frames now. */
+  accept(ws: WebSocket, device: Device): () => boolean {
     const session = new CatchupSession(ws, device, this.deps);
     this.sessions.add(session);
     ws.once('close', () => this.sessions.delete(session));
+    return () => session.busy;
   }
 
   /**
@@ -88,6 +90,10 @@ class CatchupSession implements FrameHandler<Message> {
 
   drained(): Promise<void> {
     return this.queue.drained();
+  }
+
+  get busy(): boolean {
+    return this.queue.busy;
   }
 
   private async welcome(): Promise<void> {

@@ -116,6 +116,11 @@ export class SerialQueue {
       });
   }
 
+  /** Frames taken in and not yet handled: the session is working for its device (admission.ts). */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
   /** Resolves when everything queued so far has been handled. */
   drained(): Promise<void> {
     return this.tail;

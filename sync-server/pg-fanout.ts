@@ -14,6 +14,7 @@
 import pg from 'pg';
 import { logEvent, type LogFn } from './conn.ts';
 import type { CommittedItem, Hub } from './hub.ts';
+import { COMPACTED_BATCH } from './store/compact-plan.ts';
 import { poolConfig } from './store/pg-pool.ts';
 import type { PgStore } from './store/pg.ts';
 
@@ -30,6 +31,7 @@ interface Row {
   seq: number;
   doc: string;
   unit: string;
+  batch_id: string;
   data: Buffer | null;
 }
 
@@ -164,7 +166,7 @@ export class PgFanout {
       const open = this.hub.interestingDocs();
       // Data only for docs a live room has open; the rest are Notified by unit.
       const { rows } = await this.store.pool.query<Row>(
-        `SELECT seq, doc, unit, CASE WHEN doc = ANY($2::text[]) THEN data END AS data
+        `SELECT seq, doc, unit, batch_id, CASE WHEN doc = ANY($2::text[]) THEN data END AS data
          FROM updates WHERE seq > $1 ORDER BY seq LIMIT $3`,
         [this.lastSeen, open, this.opts.pageRows],
       );
@@ -175,7 +177,8 @@ export class PgFanout {
   }
 
   private publish(rows: readonly Row[]): void {
-    const foreign = rows.filter((r) => !this.own.some(([f, l]) => r.seq >= f && r.seq <= l));
+    // A compacted row keeps the seq of a row it replaced, maybe one of ours, but holds other rows too.
+    const foreign = rows.filter((r) => r.batch_id === COMPACTED_BATCH || !this.own.some(([f, l]) => r.seq >= f && r.seq <= l));
     const last = rows[rows.length - 1]?.seq ?? this.lastSeen;
     this.lastSeen = Math.max(this.lastSeen, last);
     this.own = this.own.filter(([, l]) => l > this.lastSeen);

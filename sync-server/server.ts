@@ -131,7 +131,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           // Before the Welcome, so a refused device has sent nothing and loses nothing.
           if (!admission.admit(ws)) return closeWith(ws, CloseCode.Busy, busyReason(admission.retryAfterMs()));
           hub.attach(auth.device.id, ws);
-          return catchup.accept(ws, auth.device);
+          admission.track(ws, catchup.accept(ws, auth.device));
+          return;
         }
         if (access === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
         if (!access.ok) return closeWith(ws, access.code, access.reason);

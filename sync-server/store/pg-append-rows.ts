@@ -5,7 +5,7 @@
  */
 import type { PoolClient } from 'pg';
 import { parseSeqs } from './numbers.ts';
-import { SERVER_DEVICE, stampUpdates } from './server-rows.ts';
+import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import { StoreError, type AppendOptions, type AppendResult, type BatchItem, type ServerRow } from './types.ts';
 
 export interface NewRow {
@@ -71,27 +71,74 @@ export async function claimStamps(c: PoolClient, options: AppendOptions, now: nu
   return out;
 }
 
-/** The grants of some docs as one snapshot saw them, with the grant epoch it saw (log_head). */
+/** What the append read before the lock, which its statement checks again behind the lock. */
 export interface GrantView {
-  readonly epoch: number;
+  /** Per doc, the units it was granted to before this batch, oldest first: its rows are copied there. */
   readonly units: ReadonlyMap<string, readonly string[]>;
+  /** Grant rows of the batch's docs the statement must find: those read, and this batch's new ones. */
+  readonly count: number;
+  /** This batch's new grants ("doc unit"), and the stored home rows of their docs. */
+  readonly fresh: ReadonlySet<string>;
+  readonly granted: ReadonlyMap<string, readonly Uint8Array[]>;
+  /** Every home row of a granted doc with a seq at or below this was read. */
+  readonly bound: number;
 }
 
-/** The units each doc was granted to, oldest grant first, and the grant epoch, from one snapshot. */
-export async function readGrants(c: PoolClient, docs: readonly string[]): Promise<GrantView> {
-  const { rows } = await c.query<{ epoch: number; doc: string | null; unit: string | null }>(
-    `SELECT h.grant_epoch AS epoch, g.doc, g.unit FROM log_head h
-     LEFT JOIN grants g ON g.doc = ANY($1::text[]) WHERE h.id = 1 ORDER BY g.granted_at, g.unit`,
+/**
+ * Reads the docs' grants, then writes the batch's new grants (invisible to other transactions until
+ * COMMIT) and reads the stored state of their docs. The head is read first: with S15, every row at or
+ * below it is in what follows, so `bound` covers every row read.
+ */
+export async function grantAndRead(c: PoolClient, device: string, docs: readonly string[], options: AppendOptions, now: number): Promise<GrantView> {
+  const head = (await c.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1')).rows[0]?.seq ?? 0;
+  const existing = await c.query<{ doc: string; unit: string }>(
+    'SELECT doc, unit FROM grants WHERE doc = ANY($1::text[]) ORDER BY granted_at, unit',
     [[...docs]],
   );
   const units = new Map<string, string[]>();
-  for (const r of rows) {
-    if (r.doc === null || r.unit === null) continue;
+  for (const r of existing.rows) {
     const list = units.get(r.doc);
     if (list === undefined) units.set(r.doc, [r.unit]);
     else list.push(r.unit);
   }
-  return { epoch: rows[0]?.epoch ?? 0, units };
+  const wanted = (options.grants ?? []).filter((g) => g.unit !== homeUnit(g.doc));
+  const fresh = new Set<string>();
+  if (wanted.length > 0) {
+    const { rows } = await c.query<{ doc: string; unit: string }>(
+      `INSERT INTO grants (doc, unit, device, granted_at) SELECT d, u, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(d, u)
+       ON CONFLICT DO NOTHING RETURNING doc, unit`,
+      [wanted.map((g) => g.doc), wanted.map((g) => g.unit), device, now],
+    );
+    for (const r of rows) fresh.add(`${r.doc} ${r.unit}`);
+  }
+  const newDocs = [...new Set([...fresh].map((k) => k.slice(0, k.indexOf(' '))))];
+  const granted = new Map<string, Uint8Array[]>(newDocs.map((d) => [d, []]));
+  let bound = head;
+  if (newDocs.length > 0) {
+    const stored = await c.query<{ doc: string; seq: number; data: Buffer }>(
+      `SELECT doc, seq, data FROM updates WHERE doc = ANY($1::text[]) AND unit = split_part(doc, '/', 1) ORDER BY doc, seq`,
+      [newDocs],
+    );
+    for (const r of stored.rows) {
+      granted.get(r.doc)?.push(r.data);
+      bound = Math.max(bound, r.seq);
+    }
+  }
+  return { units, count: existing.rows.length + fresh.size, fresh, granted, bound };
+}
+
+/** The rows a new grant writes for its unit: the doc's whole state, stored and in this batch (S12). */
+export function grantRows(options: AppendOptions, view: GrantView, rows: NewRow[]): void {
+  const written = new Set<string>();
+  for (const g of options.grants ?? []) {
+    const key = `${g.doc} ${g.unit}`;
+    if (!view.fresh.has(key) || written.has(key)) continue;
+    written.add(key);
+    const home = homeUnit(g.doc);
+    const pending = rows.filter((r) => r.doc === g.doc && r.unit === home).map((r) => r.data);
+    // Above any cursor the granted unit's devices hold: they get the history they never had.
+    for (const data of mergeBounded([...(view.granted.get(g.doc) ?? []), ...pending])) rows.push({ doc: g.doc, unit: g.unit, device: SERVER_DEVICE, data });
+  }
 }
 
 /** The batch's rows in the order every adapter writes them, and the stamp rows a live room applies. */

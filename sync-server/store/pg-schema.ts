@@ -170,14 +170,13 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE dossiers ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
   `,
-  // 4: an append that writes no grant takes the head's lock and writes its rows in one statement
-  // (pg-append.ts); grant_epoch, moved by every append that writes a grant, tells it whether the
-  // grants it read before the lock still stand, and motcua_grants_moved() fails it when not.
+  // 4: appends take the log's head and write in one statement sent behind the lock (pg-append.ts);
+  // when what they read before the lock no longer stands, the statement fails with MC001 and the
+  // append runs again.
   `
-  ALTER TABLE log_head ADD COLUMN grant_epoch BIGINT NOT NULL DEFAULT 0;
-  CREATE FUNCTION motcua_grants_moved() RETURNS BIGINT LANGUAGE plpgsql AS $fn$
+  CREATE FUNCTION motcua_stale_append() RETURNS INTEGER LANGUAGE plpgsql AS $fn$
   BEGIN
-    RAISE EXCEPTION 'grants changed since they were read' USING ERRCODE = 'MC001';
+    RAISE EXCEPTION 'grants or granted docs changed since they were read' USING ERRCODE = 'MC001';
   END
   $fn$;
   `,

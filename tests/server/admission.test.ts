@@ -35,6 +35,21 @@ describe('admission of catch-up sessions', () => {
     expect(a.admit(fakeSocket())).toBe(true);
   });
 
+  it('a session handling frames counts as busy however long it takes; a quiet one does not', () => {
+    let now = 0;
+    const a = new Admission({ maxActive: 1, idleMs: 100 }, () => now);
+    const s1 = fakeSocket();
+    let working = true;
+    expect(a.admit(s1)).toBe(true);
+    a.track(s1, () => working);
+    now = 10_000;
+    expect(a.busy()).toBe(1);
+    expect(a.admit(fakeSocket())).toBe(false);
+    working = false;
+    expect(a.busy()).toBe(0);
+    expect(a.admit(fakeSocket())).toBe(true);
+  });
+
   it('the retry hint grows with the crowd and is spread by jitter', () => {
     const a = new Admission({ maxActive: 2 }, () => 0);
     const low = a.retryAfterMs(() => 0);

@@ -298,19 +298,58 @@ describe('[S15] several nodes on one PostgreSQL', () => {
       // Let the batch read the grants (none yet) and queue on the head.
       for (let i = 0; i < 50; i++) {
         const waiting = await store.pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE log_head%'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM log_head%FOR UPDATE%'",
         );
         if ((waiting.rows[0]?.n ?? 0) > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       await other.query("INSERT INTO grants (doc, unit, device, granted_at) VALUES ($1, '20194', 'dev-b', 1)", [doc]);
-      await other.query('UPDATE log_head SET grant_epoch = grant_epoch + 1 WHERE id = 1');
       await other.query('COMMIT');
       other.release();
       const r = await pushed;
-      expect(r.units.sort()).toEqual(['20194', UNIT].sort());
+      expect([...r.units].sort()).toEqual(['20194', UNIT].sort());
       const granted = await store.readSince({ units: ['20194'], since: 0, limit: 100 });
       expect(granted.rows.map((row) => Buffer.from(row.data).equals(Buffer.from(update)))).toContain(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('[S12] [S15] a row of a doc stored while its grant waits for the head is in the merged state the granted unit gets', async () => {
+    const store = await PgStore.open({ connectionString: db.url, schema: newSchema(), max: 4 });
+    try {
+      await store.putUnits([
+        { code: UNIT, name: 'Phường Thanh Khê' },
+        { code: '20194', name: 'Phường Hải Vân' },
+      ]);
+      const doc = dossierDoc();
+      await store.appendBatch('dev-a', 'b0', [{ doc, unit: UNIT, data: fieldsUpdate({ name: 'An' }) }]);
+      const other = await store.pool.connect();
+      await other.query('BEGIN');
+      const head = (await other.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE')).rows[0]?.seq ?? 0;
+      // The grant reads the doc's rows (one) and queues on the head.
+      const granting = store.appendBatch('dev-a', 'b1', [], { grants: [{ doc, unit: '20194' }] });
+      for (let i = 0; i < 50; i++) {
+        const waiting = await store.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM log_head%FOR UPDATE%'",
+        );
+        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Another node stores a row of the doc meanwhile.
+      const late = fieldsUpdate({ phone: '0905' });
+      await other.query(
+        "INSERT INTO updates (seq, doc, unit, device, batch_id, data, received_at) VALUES ($1, $2, $3, 'dev-b', 'x', $4, 1)",
+        [head + 1, doc, UNIT, Buffer.from(late)],
+      );
+      await other.query('UPDATE log_head SET seq = $1 WHERE id = 1', [head + 1]);
+      await other.query('COMMIT');
+      other.release();
+      await granting;
+      const granted = await store.readSince({ units: ['20194'], since: 0, limit: 100 });
+      const y = new Y.Doc();
+      for (const row of granted.rows) Y.applyUpdate(y, row.data);
+      expect(y.getMap('f').toJSON()).toEqual({ name: 'An', phone: '0905' });
     } finally {
       await store.close();
     }

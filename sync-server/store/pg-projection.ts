@@ -36,6 +36,8 @@ export async function writeProjectionPg(
   if (input === undefined || input.docs.size === 0) return;
   const docs = [...input.docs.keys()].sort();
   const written: DossierProjection[] = [];
+  /** Docs that had a record before this batch: only theirs have events to replace. */
+  const existed = new Set<string>();
   const quick = docs.flatMap((doc) => {
     const e = input.docs.get(doc);
     return e !== undefined && e.version !== null && e.projection !== null ? [{ p: e.projection, version: e.version }] : [];
@@ -50,14 +52,19 @@ export async function writeProjectionPg(
       columns(quick.map((q) => dossierValues(q.p.dossier, q.version + 1, now))),
     );
     for (const r of rows) done.add(r.doc);
-    for (const q of quick) if (done.has(q.p.dossier.doc)) written.push(q.p);
+    for (const q of quick) {
+      if (!done.has(q.p.dossier.doc)) continue;
+      written.push(q.p);
+      if (q.version > 0) existed.add(q.p.dossier.doc);
+    }
   }
   for (const doc of docs) {
     if (done.has(doc)) continue;
     const p = await recomputeLocked(c, input, doc, batchRows(doc), now);
     if (p !== null) written.push(p);
+    existed.add(doc);
   }
-  await writeEvents(c, written);
+  await writeEvents(c, written, existed);
 }
 
 /** Locks the doc's record (creating an empty one), reads its stored rows, projects and writes. */
@@ -86,9 +93,11 @@ async function recomputeLocked(c: PoolClient, input: ProjectionInput, doc: strin
   return p;
 }
 
-async function writeEvents(c: PoolClient, written: readonly DossierProjection[]): Promise<void> {
+async function writeEvents(c: PoolClient, written: readonly DossierProjection[], existed: ReadonlySet<string>): Promise<void> {
   if (written.length === 0) return;
-  await c.query('DELETE FROM dossier_events WHERE doc = ANY($1::text[])', [written.map((p) => p.dossier.doc)]);
+  // A new dossier (most of a catch-up) has no events stored yet: nothing to delete.
+  const replaced = written.map((p) => p.dossier.doc).filter((doc) => existed.has(doc));
+  if (replaced.length > 0) await c.query('DELETE FROM dossier_events WHERE doc = ANY($1::text[])', [replaced]);
   const events = written.flatMap((p) => p.events.map((e, i) => ({ e, i })));
   if (events.length === 0) return;
   await c.query(

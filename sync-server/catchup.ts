@@ -84,8 +84,12 @@ class CatchupSession implements FrameHandler<Message> {
     this.send({ type: MsgType.Ping, nonce: ++this.nonce });
   }
 
+  /**
+   * Only pages of pulled rows are compressed: ws (de)compresses every socket's frames through one
+   * queue, and an ack or a Notify of a few bytes must not wait there behind megabyte pages.
+   */
   send(msg: Message): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(msg));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(msg), { compress: msg.type === MsgType.PullBatch });
   }
 
   drained(): Promise<void> {

@@ -169,6 +169,7 @@ class LiveSession implements FrameHandler<LiveFrame> {
     const projection = liveProjection(this.deps.projector, room.name);
     const stored = await this.deps.store.appendBatch(this.device.id, batchId, [{ doc: room.name, unit: this.unit, data: update }], {
       stamps,
+      urgent: true,
       ...(projection === undefined ? {} : { projection }),
     });
     const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));

@@ -165,7 +165,8 @@ export class PgFanout {
     for (;;) {
       const open = this.hub.interestingDocs();
       // Data only for docs a live room has open; the rest are Notified by unit.
-      const { rows } = await this.store.pool.query<Row>(
+      // The urgent pool: a live room on this node waits for these rows (PgStore.urgentPool).
+      const { rows } = await this.store.urgentPool.query<Row>(
         `SELECT seq, doc, unit, batch_id, CASE WHEN doc = ANY($2::text[]) THEN data END AS data
          FROM updates WHERE seq > $1 ORDER BY seq LIMIT $3`,
         [this.lastSeen, open, this.opts.pageRows],

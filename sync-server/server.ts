@@ -94,7 +94,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     handleProtocols: selectProtocol,
   };
   const syncWss = new WebSocketServer(wsOptions);
-  const liveWss = new WebSocketServer(wsOptions);
+  // Live frames are a few bytes, and ws runs every socket's (de)compression through one queue: a
+  // catch-up page of megabytes ahead in it would hold a call shown on the board for seconds.
+  const liveWss = new WebSocketServer({ ...wsOptions, perMessageDeflate: false });
 
   const server = createServer(
     createRequestHandler({

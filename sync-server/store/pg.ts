@@ -60,6 +60,11 @@ export class PgStore implements SyncStore {
 
   private constructor(
     readonly pool: pg.Pool,
+    /**
+     * Two connections kept for live edits and the fan-out's reads: in a reconnect storm the main
+     * pool's queue holds seconds of catch-up work, and a call on the board must not wait behind it.
+     */
+    readonly urgentPool: pg.Pool,
     readonly options: PgOptions,
   ) {
     this.channel = `motcua_log_${options.schema ?? 'public'}`;
@@ -68,7 +73,7 @@ export class PgStore implements SyncStore {
 
   /** Connects, creates the schema when one is named, and runs the migrations. */
   static async open(options: PgOptions): Promise<PgStore> {
-    const store = new PgStore(createPool(options), options);
+    const store = new PgStore(createPool(options), createPool({ ...options, max: 2 }), options);
     try {
       const client = await store.pool.connect();
       try {
@@ -83,7 +88,7 @@ export class PgStore implements SyncStore {
         client.release();
       }
     } catch (err) {
-      await store.pool.end();
+      await Promise.all([store.pool.end(), store.urgentPool.end()]);
       throw err;
     }
     return store;
@@ -226,7 +231,8 @@ export class PgStore implements SyncStore {
       written: (first, last) => this.rangeListeners.forEach((l) => l.written(first, last)),
       failed: (first, last) => this.rangeListeners.forEach((l) => l.failed(first, last)),
     };
-    return appendBatchPg({ pool: this.pool, channel: this.channel, ranges }, device, batchId, items, options);
+    const pool = options.urgent === true ? this.urgentPool : this.pool;
+    return appendBatchPg({ pool, channel: this.channel, ranges }, device, batchId, items, options);
   }
 
   async readSince(q: ReadSinceQuery): Promise<ReadSinceResult> {
@@ -435,7 +441,7 @@ export class PgStore implements SyncStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.urgentPool.end()]);
   }
 }
 

@@ -110,6 +110,8 @@ export interface AppendOptions {
   readonly grants?: readonly Grant[];
   /** The dossier records and events the batch changes, written in its transaction (S18). */
   readonly projection?: ProjectionInput;
+  /** A live edit: served ahead of catch-up work where the store queues (PostgreSQL's connections). */
+  readonly urgent?: boolean;
 }
 
 /** A doc's home rows as stored, the seq of the last one, and its projection record's version (S18). */

@@ -35,6 +35,15 @@ interface Row {
   data: Buffer | null;
 }
 
+/** The updates of rows read with their data (rows of docs no live room has open carry none). */
+function toItems(rows: readonly Row[]): CommittedItem[] {
+  const items: CommittedItem[] = [];
+  for (const r of rows) {
+    if (r.data !== null) items.push({ doc: r.doc, unit: r.unit, update: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) });
+  }
+  return items;
+}
+
 export class PgFanout {
   private listener: pg.Client | null = null;
   private lastSeen = 0;
@@ -42,6 +51,12 @@ export class PgFanout {
   private own: [number, number][] = [];
   private reading: Promise<void> | null = null;
   private again = false;
+  /** Per unit, the highest seq its devices were told of: the scan does not tell them twice. */
+  private readonly toldUnits = new Map<string, number>();
+  /** Rows of open live docs are published up to here (they may run ahead of lastSeen). */
+  private liveSeen = 0;
+  private liveReading: Promise<void> | null = null;
+  private liveAgain = false;
   private closed = false;
   private reconnectDelay: number;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -74,6 +89,7 @@ export class PgFanout {
     });
     await fanout.listen();
     fanout.lastSeen = await store.headSeq();
+    fanout.liveSeen = fanout.lastSeen;
     fanout.schedulePoll();
     return fanout;
   }
@@ -94,7 +110,7 @@ export class PgFanout {
     client.on('end', () => this.lost(client, new Error('listener connection ended')));
     client.on('notification', (n) => {
       if (n.channel === this.store.revokeChannel) this.revoked(n.payload ?? '');
-      else this.kick();
+      else this.notified(n.payload ?? '');
     });
     await client.connect();
     await client.query(`LISTEN ${this.store.channel}`);
@@ -161,6 +177,57 @@ export class PgFanout {
       });
   }
 
+  private isOwn(seq: number): boolean {
+    return this.own.some(([f, l]) => seq >= f && seq <= l);
+  }
+
+  /**
+   * A commit's (unit, seq): its devices here are told at once, from the payload alone, and open live
+   * rooms get their docs' new rows by an index read of those docs only: neither waits for the scan
+   * of everything committed, which in a reconnect storm runs thousands of rows behind.
+   */
+  private notified(payload: string): void {
+    const at = payload.lastIndexOf(':');
+    const unit = payload.slice(0, at);
+    const seq = Number(payload.slice(at + 1));
+    if (at <= 0 || !Number.isSafeInteger(seq)) return this.kick();
+    if (!this.isOwn(seq) && seq > (this.toldUnits.get(unit) ?? 0)) {
+      this.toldUnits.set(unit, seq);
+      this.hub.publish({ items: [], headSeq: seq, units: [unit], origin: this, notifyOrigin: false });
+    }
+    this.kickLive();
+  }
+
+  private kickLive(): void {
+    if (this.closed) return;
+    if (this.liveReading !== null) {
+      this.liveAgain = true;
+      return;
+    }
+    this.liveReading = this.readLive()
+      .catch((err: unknown) => logEvent(this.log, 'fanout_read_error', { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => {
+        this.liveReading = null;
+        if (this.liveAgain) {
+          this.liveAgain = false;
+          this.kickLive();
+        }
+      });
+  }
+
+  private async readLive(): Promise<void> {
+    const open = this.hub.interestingDocs();
+    if (open.length === 0) return;
+    const { rows } = await this.store.urgentPool.query<Row>(
+      `SELECT seq, doc, unit, batch_id, data FROM updates WHERE doc = ANY($1::text[]) AND seq > $2 ORDER BY seq`,
+      [open, this.liveSeen],
+    );
+    if (this.closed || rows.length === 0) return;
+    this.liveSeen = Math.max(this.liveSeen, rows[rows.length - 1]?.seq ?? 0);
+    const items = toItems(rows.filter((r) => r.batch_id === COMPACTED_BATCH || !this.isOwn(r.seq)));
+    if (items.length > 0) this.hub.publish({ items, headSeq: this.liveSeen, units: [], origin: this, notifyOrigin: false });
+  }
+
   private async readNew(): Promise<void> {
     for (;;) {
       const open = this.hub.interestingDocs();
@@ -177,18 +244,22 @@ export class PgFanout {
     }
   }
 
+  /** The scan's page: units not told of these rows yet, and open docs' rows the live read missed. */
   private publish(rows: readonly Row[]): void {
     // A compacted row keeps the seq of a row it replaced, maybe one of ours, but holds other rows too.
-    const foreign = rows.filter((r) => r.batch_id === COMPACTED_BATCH || !this.own.some(([f, l]) => r.seq >= f && r.seq <= l));
+    const foreign = rows.filter((r) => r.batch_id === COMPACTED_BATCH || !this.isOwn(r.seq));
     const last = rows[rows.length - 1]?.seq ?? this.lastSeen;
     this.lastSeen = Math.max(this.lastSeen, last);
+    const items = toItems(foreign.filter((r) => r.seq > this.liveSeen));
+    this.liveSeen = Math.max(this.liveSeen, this.lastSeen);
     this.own = this.own.filter(([, l]) => l > this.lastSeen);
-    if (foreign.length === 0) return;
-    const items: CommittedItem[] = [];
+    const units: string[] = [];
     for (const r of foreign) {
-      if (r.data !== null) items.push({ doc: r.doc, unit: r.unit, update: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) });
+      if (r.seq <= (this.toldUnits.get(r.unit) ?? 0)) continue;
+      this.toldUnits.set(r.unit, r.seq);
+      if (!units.includes(r.unit)) units.push(r.unit);
     }
-    const units = [...new Set(foreign.map((r) => r.unit))];
+    if (items.length === 0 && units.length === 0) return;
     this.hub.publish({ items, headSeq: last, units, origin: this, notifyOrigin: false });
   }
 
@@ -207,6 +278,7 @@ export class PgFanout {
     const client = this.listener;
     this.listener = null;
     await this.reading;
+    await this.liveReading;
     await client?.end().catch(() => undefined);
   }
 }

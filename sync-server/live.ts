@@ -12,7 +12,8 @@ import { docName, parseDocName, type DocName } from '../src/protocol/doc-names.t
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { inScope } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
-import { logEvent } from './conn.ts';
+import { closeCodeFor, closeWith, logEvent } from './conn.ts';
+import { LiveWriter } from './live-writer.ts';
 import { insertedEventIds } from './events.ts';
 import { liveProjection } from './projection.ts';
 import type { Committed } from './hub.ts';
@@ -114,6 +115,7 @@ export class LiveChannel {
 
 class LiveSession implements FrameHandler<LiveFrame> {
   readonly channel = 'live';
+  private readonly writer: LiveWriter;
 
   constructor(
     private readonly ws: WebSocket,
@@ -124,6 +126,14 @@ class LiveSession implements FrameHandler<LiveFrame> {
   ) {
     // No appPing: stock clients have none; WebSocket pings are answered by every client.
     const queue = serveFrames(ws, deps, this);
+    this.writer = new LiveWriter(
+      (group) => this.store(group),
+      (err) => {
+        const { code, reason } = closeCodeFor(err);
+        if (code === CloseCode.ServerError) logEvent(deps.log, 'live_error', { device: device.id, error: err instanceof Error ? err.message : String(err) });
+        closeWith(ws, code, reason);
+      },
+    );
     queue.push(async () => {
       await loaded.ready;
       for (const frame of loaded.room.greeting()) this.send(frame);
@@ -144,7 +154,8 @@ class LiveSession implements FrameHandler<LiveFrame> {
       case 'step1':
         return this.send(room.answerStep1(frame.stateVector));
       case 'update':
-        if (!frame.empty) await this.store(frame.update);
+        // Stored with whatever else this client sends meanwhile (live-writer.ts).
+        if (!frame.empty) this.writer.add(frame.update);
         return;
       case 'awareness':
         return room.applyAwareness(frame.update, this.ws);
@@ -157,30 +168,35 @@ class LiveSession implements FrameHandler<LiveFrame> {
 
   /**
    * Durable first, then applied and broadcast: a client never sees an update the server could lose.
-   * Events the update inserts are stamped in the same transaction (S13), resolved against the room's
+   * Events the updates insert are stamped in the same transaction (S13), resolved against the room's
    * doc, which holds everything stored; the stamp reaches every client of the room, the sender too.
    */
-  private async store(update: Uint8Array): Promise<void> {
+  private async store(group: readonly Uint8Array[]): Promise<void> {
     const { room } = this.loaded;
+    await this.loaded.ready;
     const batchId = `live-${randomBytes(12).toString('base64url')}`;
-    const item = { doc: room.name, unit: this.unit, update };
-    const ids = parseDocName(room.name)?.kind === 'dossier' ? insertedEventIds([update], () => room.doc) : [];
+    const items = group.map((update) => ({ doc: room.name, unit: this.unit, update }));
+    const ids = parseDocName(room.name)?.kind === 'dossier' ? insertedEventIds(group, () => room.doc) : [];
     const stamps = ids.length > 0 ? [{ doc: room.name, unit: this.unit, eventIds: ids }] : [];
     const projection = liveProjection(this.deps.projector, room.name);
-    const stored = await this.deps.store.appendBatch(this.device.id, batchId, [{ doc: room.name, unit: this.unit, data: update }], {
-      stamps,
-      urgent: true,
-      ...(projection === undefined ? {} : { projection }),
-    });
+    const stored = await this.deps.store.appendBatch(
+      this.device.id,
+      batchId,
+      items.map((it) => ({ doc: it.doc, unit: it.unit, data: it.update })),
+      { stamps, urgent: true, ...(projection === undefined ? {} : { projection }) },
+    );
     const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
-    try {
-      room.apply(update, this.ws);
-    } catch {
-      // It decoded but Yjs would not integrate it: stored (harmless, skipped at load), sender cut off.
-      throw new ProtocolError('update: does not apply');
-    } finally {
-      for (const it of serverItems) room.apply(it.update, null);
-      this.deps.hub.publish({ items: [item, ...serverItems], headSeq: stored.headSeq, units: stored.units, origin: room, notifyOrigin: false });
+    let bad = false;
+    for (const update of group) {
+      try {
+        room.apply(update, this.ws);
+      } catch {
+        bad = true;
+      }
     }
+    for (const it of serverItems) room.apply(it.update, null);
+    this.deps.hub.publish({ items: [...items, ...serverItems], headSeq: stored.headSeq, units: stored.units, origin: room, notifyOrigin: false });
+    // It decoded but Yjs would not integrate it: stored (harmless, skipped at load), sender cut off.
+    if (bad) throw new ProtocolError('update: does not apply');
   }
 }

@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as Y from 'yjs';
 import { PgStore } from '../sync-server/store/pg.ts';
 import { LogSink } from '../tests/e2e/support/logs.ts';
 import { freePort, SyncServer } from '../tests/e2e/support/server.ts';
@@ -18,27 +17,12 @@ import { ChaosDevice } from './devices.ts';
 import { Rng } from './prng.ts';
 import { count, emptyReport, type Report } from './report.ts';
 import { check, converged } from './server-crash.ts';
-import { DEMO_UNIT, sleep } from './server-proc.ts';
+import { DEMO_UNIT, mergedDocs, sleep } from './server-proc.ts';
 
 export interface PgCrashOptions {
   readonly seed: number;
   readonly durationMs: number;
   readonly devices: number;
-}
-
-async function storedInPg(url: string, names: readonly string[]): Promise<Map<string, Y.Doc>> {
-  const store = await PgStore.open({ connectionString: url, max: 2 });
-  try {
-    const out = new Map<string, Y.Doc>();
-    for (const name of names) {
-      const doc = new Y.Doc();
-      for (const u of await store.readDoc(name)) Y.applyUpdate(doc, u);
-      out.set(name, doc);
-    }
-    return out;
-  } finally {
-    await store.close();
-  }
 }
 
 export async function runPgNodesCrash(o: PgCrashOptions): Promise<Report> {
@@ -94,7 +78,7 @@ export async function runPgNodesCrash(o: PgCrashOptions): Promise<Report> {
     report.convergeMs = Date.now() - healStart;
     for (const d of devices) d.stop();
     for (const n of nodes) await n.stop();
-    await check(report, devices, (names) => storedInPg(db.url, names), 'the data center\'s PostgreSQL');
+    await check(report, devices, async (names) => mergedDocs(await PgStore.open({ connectionString: db.url, max: 2 }), names), 'the data center\'s PostgreSQL');
     report.notes.push(
       `${o.devices} devices through a balancer (${balancer.counts.join(' + ')} connections to the two nodes), ${intakes} intakes and ${steps} workflow steps during ${Math.round(o.durationMs / 1000)} s of kills`,
     );

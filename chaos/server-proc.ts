@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { SqliteStore } from '../sync-server/store/sqlite.ts';
+import type { SyncStore } from '../sync-server/store/types.ts';
 import { LogSink } from '../tests/e2e/support/logs.ts';
 import { freePort, SyncServer } from '../tests/e2e/support/server.ts';
 import { ChaosDevice } from './devices.ts';
@@ -42,9 +43,8 @@ export async function enroll(c: ChildServer, n: number, wsUrl = c.wsUrl, unit = 
   return out;
 }
 
-/** Every dossier doc the server stored, merged, read from the SQLite file (the server must be stopped). */
-export async function storedDocs(dataDir: string, names: readonly string[]): Promise<Map<string, Y.Doc>> {
-  const store = new SqliteStore(join(dataDir, 'motcua.sqlite'));
+/** The named docs as a store holds them, each merged into a Y.Doc; the store is closed after. */
+export async function mergedDocs(store: SyncStore, names: readonly string[]): Promise<Map<string, Y.Doc>> {
   try {
     const out = new Map<string, Y.Doc>();
     for (const name of names) {
@@ -56,6 +56,11 @@ export async function storedDocs(dataDir: string, names: readonly string[]): Pro
   } finally {
     await store.close();
   }
+}
+
+/** Every dossier doc the server stored, merged, read from the SQLite file (the server must be stopped). */
+export function storedDocs(dataDir: string, names: readonly string[]): Promise<Map<string, Y.Doc>> {
+  return mergedDocs(new SqliteStore(join(dataDir, 'motcua.sqlite')), names);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

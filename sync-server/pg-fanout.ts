@@ -35,6 +35,37 @@ interface Row {
   data: Buffer | null;
 }
 
+/** Runs a task now, or once more right after the run in progress: any number of asks, at most two runs. */
+class Coalesced {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly task: () => Promise<void>,
+    private readonly failed: (err: unknown) => void,
+  ) {}
+
+  run(): void {
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.running = this.task()
+      .catch(this.failed)
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.run();
+        }
+      });
+  }
+
+  async idle(): Promise<void> {
+    await this.running;
+  }
+}
+
 /** The updates of rows read with their data (rows of docs no live room has open carry none). */
 function toItems(rows: readonly Row[]): CommittedItem[] {
   const items: CommittedItem[] = [];
@@ -49,14 +80,12 @@ export class PgFanout {
   private lastSeen = 0;
   /** Seq ranges this process wrote: [first, last], pruned once lastSeen passes them. */
   private own: [number, number][] = [];
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly scan = new Coalesced(() => this.readNew(), (err) => this.readFailed(err));
   /** Per unit, the highest seq its devices were told of: the scan does not tell them twice. */
   private readonly toldUnits = new Map<string, number>();
   /** Rows of open live docs are published up to here (they may run ahead of lastSeen). */
   private liveSeen = 0;
-  private liveReading: Promise<void> | null = null;
-  private liveAgain = false;
+  private readonly live = new Coalesced(() => this.readLive(), (err) => this.readFailed(err));
   private closed = false;
   private reconnectDelay: number;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -159,22 +188,13 @@ export class PgFanout {
     this.timers.add(t);
   }
 
-  /** Reads new rows now, or right after the read in progress (notifications coalesce). */
+  /** Scans new rows now, or right after the scan in progress (notifications coalesce). */
   private kick(): void {
-    if (this.closed) return;
-    if (this.reading !== null) {
-      this.again = true;
-      return;
-    }
-    this.reading = this.readNew()
-      .catch((err: unknown) => logEvent(this.log, 'fanout_read_error', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-        this.reading = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    if (!this.closed) this.scan.run();
+  }
+
+  private readFailed(err: unknown): void {
+    logEvent(this.log, 'fanout_read_error', { error: err instanceof Error ? err.message : String(err) });
   }
 
   private isOwn(seq: number): boolean {
@@ -199,20 +219,7 @@ export class PgFanout {
   }
 
   private kickLive(): void {
-    if (this.closed) return;
-    if (this.liveReading !== null) {
-      this.liveAgain = true;
-      return;
-    }
-    this.liveReading = this.readLive()
-      .catch((err: unknown) => logEvent(this.log, 'fanout_read_error', { error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-        this.liveReading = null;
-        if (this.liveAgain) {
-          this.liveAgain = false;
-          this.kickLive();
-        }
-      });
+    if (!this.closed) this.live.run();
   }
 
   private async readLive(): Promise<void> {
@@ -277,8 +284,7 @@ export class PgFanout {
     this.timers.clear();
     const client = this.listener;
     this.listener = null;
-    await this.reading;
-    await this.liveReading;
+    await Promise.all([this.scan.idle(), this.live.idle()]);
     await client?.end().catch(() => undefined);
   }
 }

@@ -89,6 +89,29 @@ function synced(p: WebsocketProvider): Promise<void> {
   return new Promise((resolve) => p.on('sync', (s: boolean) => s && resolve()));
 }
 
+/** A store of its own with two units and one doc of one row: for tests that hold the head by hand. */
+async function storeWithDoc(): Promise<{ store: PgStore; doc: string }> {
+  const store = await PgStore.open({ connectionString: db.url, schema: newSchema(), max: 4 });
+  await store.putUnits([
+    { code: UNIT, name: 'Phường Thanh Khê' },
+    { code: '20194', name: 'Phường Hải Vân' },
+  ]);
+  const doc = dossierDoc();
+  await store.appendBatch('dev-a', 'b0', [{ doc, unit: UNIT, data: fieldsUpdate({ name: 'An' }) }]);
+  return { store, doc };
+}
+
+/** Until an append of `store` queues on the log's head (held by the test's own transaction). */
+async function untilWaitingForHead(store: PgStore): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const waiting = await store.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM log_head%FOR UPDATE%'",
+    );
+    if ((waiting.rows[0]?.n ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('[S15] several nodes on one PostgreSQL', () => {
   it('[S15] a batch committed on node 1 is Notified to a device on node 2 within 1 s, and pulled there', async () => {
     const schema = newSchema();
@@ -281,14 +304,8 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S12] [S15] a grant committed while a batch of the same doc waits for the head makes that batch copy its rows to the granted unit', async () => {
-    const store = await PgStore.open({ connectionString: db.url, schema: newSchema(), max: 4 });
+    const { store, doc } = await storeWithDoc();
     try {
-      await store.putUnits([
-        { code: UNIT, name: 'Phường Thanh Khê' },
-        { code: '20194', name: 'Phường Hải Vân' },
-      ]);
-      const doc = dossierDoc();
-      await store.appendBatch('dev-a', 'b0', [{ doc, unit: UNIT, data: fieldsUpdate({ name: 'An' }) }]);
       // Another node's grant-writing transaction holds the head (S15) while this node's batch comes.
       const other = await store.pool.connect();
       await other.query('BEGIN');
@@ -296,13 +313,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
       const update = fieldsUpdate({ phone: '0905' });
       const pushed = store.appendBatch('dev-a', 'b1', [{ doc, unit: UNIT, data: update }]);
       // Let the batch read the grants (none yet) and queue on the head.
-      for (let i = 0; i < 50; i++) {
-        const waiting = await store.pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM log_head%FOR UPDATE%'",
-        );
-        if ((waiting.rows[0]?.n ?? 0) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingForHead(store);
       await other.query("INSERT INTO grants (doc, unit, device, granted_at) VALUES ($1, '20194', 'dev-b', 1)", [doc]);
       await other.query('COMMIT');
       other.release();
@@ -316,26 +327,14 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S12] [S15] a row of a doc stored while its grant waits for the head is in the merged state the granted unit gets', async () => {
-    const store = await PgStore.open({ connectionString: db.url, schema: newSchema(), max: 4 });
+    const { store, doc } = await storeWithDoc();
     try {
-      await store.putUnits([
-        { code: UNIT, name: 'Phường Thanh Khê' },
-        { code: '20194', name: 'Phường Hải Vân' },
-      ]);
-      const doc = dossierDoc();
-      await store.appendBatch('dev-a', 'b0', [{ doc, unit: UNIT, data: fieldsUpdate({ name: 'An' }) }]);
       const other = await store.pool.connect();
       await other.query('BEGIN');
       const head = (await other.query<{ seq: number }>('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE')).rows[0]?.seq ?? 0;
       // The grant reads the doc's rows (one) and queues on the head.
       const granting = store.appendBatch('dev-a', 'b1', [], { grants: [{ doc, unit: '20194' }] });
-      for (let i = 0; i < 50; i++) {
-        const waiting = await store.pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM log_head%FOR UPDATE%'",
-        );
-        if ((waiting.rows[0]?.n ?? 0) > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await untilWaitingForHead(store);
       // Another node stores a row of the doc meanwhile.
       const late = fieldsUpdate({ phone: '0905' });
       await other.query(

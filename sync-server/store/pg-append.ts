@@ -149,6 +149,9 @@ async function behindTheLock(
 ): Promise<AppendResult> {
   const units = [...new Set(rows.map((r) => r.unit))];
   const packed = pack(rows);
+  // Three queries handed to one connection at once: node-postgres 8 sends each as the previous one
+  // completes, from its socket handler, without waiting for this event loop (it warns once that
+  // pg 9 will not queue them: package.json keeps pg 8).
   const lock = c.query('SELECT seq FROM log_head WHERE id = 1 FOR UPDATE');
   const write = c.query<{ base: number }>(
     `WITH g AS (SELECT CASE WHEN (SELECT count(*) FROM grants WHERE doc = ANY($12::text[])) = $13

@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { parseDocName } from '../src/protocol/doc-names.ts';
-import type { Projector } from '../src/worker/projector.ts';
+import type { Derived, Projector } from '../src/worker/projector.ts';
 import { docFromRows } from './events.ts';
 import { serverTimesOf } from '../src/worker/dossier-doc.ts';
 import type { DossierProjection, ProjectionInput } from './store/projection-types.ts';
@@ -25,14 +25,23 @@ export interface ProjectedItem {
  * so that batch is stored all the same, and the doc's next readable state is projected.
  */
 export function projectDossier(projector: Projector, docName: string, doc: Y.Doc): DossierProjection | null {
-  const name = parseDocName(docName);
-  if (name === null || name.kind !== 'dossier') return null;
-  let d: ReturnType<Projector['derive']>;
+  const d = deriveSafely(projector, docName, doc);
+  return d === null ? null : fromDerived(docName, d);
+}
+
+/** The projector's reading of a dossier doc; null for another kind of doc or one it cannot read. */
+function deriveSafely(projector: Projector, docName: string, doc: Y.Doc): Derived | null {
+  if (parseDocName(docName)?.kind !== 'dossier') return null;
   try {
-    d = projector.derive(doc);
+    return projector.derive(doc);
   } catch {
     return null;
   }
+}
+
+function fromDerived(docName: string, d: Derived): DossierProjection | null {
+  const name = parseDocName(docName);
+  if (name === null) return null;
   return {
     dossier: {
       doc: docName,
@@ -113,12 +122,12 @@ export function batchProjection(
       const fresh = (stampsOf.get(docName) ?? []).filter((id) => !had.has(id));
       // Stamp updates are the server's own: they always apply.
       for (const u of stampUpdates(fresh, now)) Y.applyUpdate(doc, u);
-      const projection = projectDossier(projector, docName, doc);
+      // Derived once for both: the city's record and the devices' list row.
+      const derived = deriveSafely(projector, docName, doc);
+      const projection = derived === null ? null : fromDerived(docName, derived);
       docs.set(docName, { version: base?.version ?? 0, projection });
-      if (projection !== null) {
-        const row = listRow(projector, docName, doc, now);
-        if (row !== null) listRows.set(docName, row);
-      }
+      const row = derived === null ? null : listRow(projector, docName, derived, now);
+      if (row !== null) listRows.set(docName, row);
     } finally {
       doc.destroy();
     }
@@ -132,9 +141,9 @@ export function batchProjection(
 }
 
 /** The device's list row of a dossier doc, as JSON; null when it cannot be read. */
-function listRow(projector: Projector, docName: string, doc: Y.Doc, now: number): string | null {
+function listRow(projector: Projector, docName: string, derived: Derived, now: number): string | null {
   try {
-    const row = projector.project(docName, doc, now);
+    const row = projector.rowOf(docName, derived, now);
     return row === null ? null : JSON.stringify(row);
   } catch {
     return null;

@@ -68,7 +68,13 @@ export class Projector {
   project(docName: string, doc: Y.Doc, now: number): DossierRow | null {
     const name = parseDocName(docName);
     if (name === null || name.kind !== 'dossier') return null;
-    const d = this.derive(doc);
+    return this.rowOf(docName, this.derive(doc), now);
+  }
+
+  /** The projection row from what `derive` gave (the server derives a doc once for two projections). */
+  rowOf(docName: string, d: Derived, now: number): DossierRow | null {
+    const name = parseDocName(docName);
+    if (name === null || name.kind !== 'dossier') return null;
     const received = d.events.find((e) => e.type === 'received') ?? d.events[0];
     const words = nameWords(d.fields.name);
     return {

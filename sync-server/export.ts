@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { BOM, csvField } from '../src/domain/csv.ts';
-import { VN_OFFSET_MS } from '../src/domain/time.ts';
+import { dayKeyStart, VN_OFFSET_MS } from '../src/domain/time.ts';
 import { badRequest } from './http-util.ts';
 import type { DossierQuery, DossierRecord } from './store/projection-types.ts';
 import type { SyncStore } from './store/types.ts';
@@ -16,14 +16,10 @@ const PAGE = 5_000;
 /** More than a few years is not a report: ask for it in parts. */
 const MAX_PERIOD_DAYS = 3 * 366;
 
-/** UTC ms of 00:00 in Vietnam on an ISO day, or null. */
+/** UTC ms of 00:00 in Vietnam on an ISO day (the domain's day arithmetic, 2000-2099), or null. */
 function dayStart(iso: string | null): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? '');
-  if (m === null) return null;
-  const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Date.UTC rolls 2026-02-31 over; a real date survives the round trip.
-  if (new Date(utc).toISOString().slice(0, 10) !== iso) return null;
-  return utc - VN_OFFSET_MS;
+  const m = /^20(\d{2})-(\d{2})-(\d{2})$/.exec(iso ?? '');
+  return m === null ? null : dayKeyStart(`${m[1]}${m[2]}${m[3]}`);
 }
 
 export interface ExportRequest {

@@ -1,4 +1,7 @@
-/** Rows of the SQLite tables as better-sqlite3 returns them (snake_case), and their domain shapes. */
+/**
+ * Rows of the devices, enrollments and officers tables as the SQL stores read them (snake_case; the
+ * PostgreSQL store's BIGINTs come back as numbers too), and their domain shapes.
+ */
 import type { Device, DeviceRole, Enrollment, Officer, OfficerRole } from './types.ts';
 
 export interface DeviceRow {

@@ -11,7 +11,7 @@ import { CloseCode, MsgType, PATHS } from '../../src/protocol/constants.ts';
 import { PgFanout } from '../../sync-server/pg-fanout.ts';
 import { PgStore } from '../../sync-server/store/pg.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
-import { addDevice, dossierDoc, dossierEvent, fieldsUpdate, pullAll, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
+import { addDevice, dossierDoc, dossierEvent, fieldsUpdate, pullAll, startTestServer, SyncTestClient, UNIT, type TestDevice, type TestServer } from './helpers.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -57,6 +57,14 @@ async function startNode(schema: string, pollMs = 60_000): Promise<Node> {
   };
   open.push(node);
   return node;
+}
+
+/** Two nodes on a fresh schema, and two devices of UNIT (enrolled through node 1, known to both). */
+async function twoNodes(): Promise<{ n1: Node; n2: Node; a: TestDevice; b: TestDevice }> {
+  const schema = newSchema();
+  const n1 = await startNode(schema);
+  const n2 = await startNode(schema);
+  return { n1, n2, a: await addDevice(n1.store), b: await addDevice(n1.store) };
 }
 
 function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
@@ -114,11 +122,7 @@ async function untilWaitingForHead(store: PgStore): Promise<void> {
 
 describe('[S15] several nodes on one PostgreSQL', () => {
   it('[S15] a batch committed on node 1 is Notified to a device on node 2 within 1 s, and pulled there', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
-    const a = await addDevice(n1.store);
-    const b = await addDevice(n1.store);
+    const { n1, n2, a, b } = await twoNodes();
     const ca = await SyncTestClient.welcomed(n1.t, a.token);
     const cb = await SyncTestClient.welcomed(n2.t, b.token);
 
@@ -135,11 +139,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S15] a live edit in a /yjs room on node 1 reaches a client of the same doc on node 2', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
-    const a = await addDevice(n1.store);
-    const b = await addDevice(n1.store);
+    const { n1, n2, a, b } = await twoNodes();
     const doc = `${UNIT}/queue/2026-11-22`;
     const docA = new Y.Doc();
     const docB = new Y.Doc();
@@ -160,11 +160,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S15] a node whose listening connection was cut reads what it missed from the last seq it saw', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
-    const a = await addDevice(n1.store);
-    const b = await addDevice(n1.store);
+    const { n1, n2, a, b } = await twoNodes();
     const ca = await SyncTestClient.welcomed(n1.t, a.token);
     const cb = await SyncTestClient.welcomed(n2.t, b.token);
     const pid = n2.fanout?.listenerPid;
@@ -207,9 +203,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S15] batches committed on both nodes at once become visible in seq order: a cursor never skips a row', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
+    const { n1, n2 } = await twoNodes();
     const writers = await Promise.all([addDevice(n1.store), addDevice(n1.store), addDevice(n1.store), addDevice(n1.store)]);
     const stores = [n1.store, n2.store];
     const written: number[] = [];
@@ -243,9 +237,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S10] number blocks reserved on two nodes at once never overlap', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
+    const { n1, n2 } = await twoNodes();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? n1 : n2).store.reserveBlocks(UNIT, ['261203'], 7)));
     const numbers = results.flat().flatMap((b) => Array.from({ length: b.end - b.start + 1 }, (_, k) => b.start + k));
     expect(numbers).toHaveLength(140);
@@ -254,11 +246,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S13] the same event pushed to both nodes at once is stamped exactly once', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
-    const a = await addDevice(n1.store);
-    const b = await addDevice(n1.store);
+    const { n1, n2, a, b } = await twoNodes();
     const doc = dossierDoc();
     const y = new Y.Doc();
     y.getArray('events').push([dossierEvent('ev-1')]);
@@ -274,11 +262,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('[S18] two nodes storing events of one dossier at once leave a record that reflects both', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
-    const a = await addDevice(n1.store);
-    const b = await addDevice(n1.store);
+    const { n1, n2, a, b } = await twoNodes();
     const ca = await SyncTestClient.welcomed(n1.t, a.token);
     const cb = await SyncTestClient.welcomed(n2.t, b.token);
     for (let round = 0; round < 5; round++) {
@@ -355,9 +339,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
   });
 
   it('a device revoked through node 1 is cut off on node 2 at once', async () => {
-    const schema = newSchema();
-    const n1 = await startNode(schema);
-    const n2 = await startNode(schema);
+    const { n1, n2 } = await twoNodes();
     const b = await addDevice(n1.store);
     const cb = await SyncTestClient.welcomed(n2.t, b.token);
     const res = await fetch(`${n1.t.url}/api/admin/devices/${b.device.id}/revoke`, {

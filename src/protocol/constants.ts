@@ -94,8 +94,22 @@ export const CloseCode = {
   UnknownDoc: 4404,
   /** The peer stopped answering pings (half-open link). */
   Timeout: 4408,
+  /** A doc over LIMITS.maxDocBytes or LIMITS.maxDocUpdates: the device must not add to it (S21). */
+  DocTooLarge: 4413,
+  /** Number blocks asked for a day outside the coming LIMITS.maxReserveDays (S21). */
+  ReserveRange: 4416,
+  /** An update carries Yjs items under a client id that is not the device's (S19). */
+  ForeignWriter: 4421,
+  /** An update writes or deletes in a root only the server writes (the `st` stamps, S19). */
+  ServerRoot: 4422,
+  /** A grant without the transfer event naming that unit in the same batch (S20). */
+  UngrantedTransfer: 4423,
   /** Too many messages in too short a time. */
   RateLimited: 4429,
+  /** More bytes from one device in a minute than LIMITS.maxDeviceBytesPerMinute (S21). */
+  ByteQuota: 4430,
+  /** More open sockets for one device than LIMITS.maxSocketsPerDevice (S21). */
+  TooManySockets: 4431,
   /** The server failed to store; the device keeps its data and retries. */
   ServerError: 4500,
   /** The node is serving as many catching-up devices as it can: retry after the hint in the reason (busy.ts). */
@@ -106,11 +120,29 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 /** Codes after which retrying cannot help: the device stops and shows the reason. */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.Unauthorized, CloseCode.Revoked]);
 
+/**
+ * Codes by which the server refuses what a device sent, not the link: a close with one of these while a
+ * Push is in flight counts against that batch (S22). Quotas, Busy and server errors are not here: they
+ * say "later", not "never".
+ */
+export const REFUSAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.MessageTooBig,
+  CloseCode.BadFrame,
+  CloseCode.Forbidden,
+  CloseCode.UnknownDoc,
+  CloseCode.DocTooLarge,
+  CloseCode.ForeignWriter,
+  CloseCode.ServerRoot,
+  CloseCode.UngrantedTransfer,
+]);
+
 /** Error codes carried by MsgType.Error (non-fatal). */
 export const ErrorCode = {
   BatchTooLarge: 1,
   StorageFull: 2,
   BadRequest: 3,
+  /** C→S: the device set aside batches the server refused (S22); the message is a JSON SetAsideReport. */
+  SetAside: 4,
 } as const;
 
 /** Size limits, checked on both sides. */

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnitCode } from '../src/protocol/doc-names.ts';
 import type { CatalogPublished, CatalogRejected } from '../src/protocol/http.ts';
-import { randomUUID } from 'node:crypto';
-import { hashEnrollmentCode, hashPassword, isAdmin, newEnrollmentCode } from './auth.ts';
+import { hashEnrollmentCode, isAdmin, newEnrollmentCode } from './auth.ts';
+import { handleOfficers } from './admin-officers.ts';
 import { checkCatalog } from './catalog.ts';
 import { logEvent } from './conn.ts';
 import { parseExport, sendExport } from './export.ts';
@@ -22,10 +22,7 @@ import {
   sendJson,
   type HttpDeps,
 } from './http-util.ts';
-import type { Device, DeviceRole, OfficerRole } from './store/types.ts';
-
-const OFFICER_ROLES: readonly OfficerRole[] = ['counter', 'processing', 'leader'];
-const USERNAME_RE = /^[a-z0-9._-]{3,32}$/;
+import type { Device, DeviceRole } from './store/types.ts';
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_CODE_TTL_HOURS = 24 * 7;
@@ -62,19 +59,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     return sendJson(res, 200, { code, unit, uses, role, expiresAt });
   }
 
-  if (path === '/api/admin/officers') {
-    if (req.method !== 'POST') throw methodNotAllowed();
-    const body = await readJsonObject(req);
-    const unit = await knownUnit(deps, body.unit);
-    const username = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
-    if (!USERNAME_RE.test(username)) throw badRequest('Tên đăng nhập phải gồm 3-32 ký tự a-z, 0-9, dấu chấm, gạch');
-    if (typeof body.password !== 'string' || body.password.length < 8) throw badRequest('Mật khẩu phải có ít nhất 8 ký tự');
-    const displayName = typeof body.displayName === 'string' && body.displayName.trim() !== '' ? body.displayName.trim() : username;
-    const role = OFFICER_ROLES.find((r) => r === body.role) ?? 'counter';
-    // Devices enrolled from now on receive this officer; devices enrolled before do not (yet).
-    await deps.store.putOfficer({ id: randomUUID(), unit, username, displayName, role, ...(await hashPassword(body.password)) });
-    logEvent(deps.log, 'officer_saved', { unit, role });
-    return sendJson(res, 200, { unit, username, displayName, role });
+  if (path === '/api/admin/officers' || path.startsWith('/api/admin/officers/')) {
+    return handleOfficers(req, res, url, deps, (unit) => knownUnit(deps, unit));
   }
 
   if (path === '/api/admin/catalog') {

@@ -88,10 +88,23 @@ export function isAdmin(req: IncomingMessage, adminToken: string): boolean {
 }
 
 /**
- * Officer passwords: PBKDF2-SHA256, 100,000 iterations, 16-byte salt, 32-byte key, base64. Devices
- * verify them offline with WebCrypto (`deriveBits`), so these parameters are part of the protocol.
+ * Officer passwords (S23): PBKDF2-SHA256, 600,000 iterations (OWASP's figure for PBKDF2-SHA256),
+ * 16-byte salt, 32-byte key, base64. Devices verify them offline with WebCrypto (`deriveBits`), so
+ * these parameters are part of the protocol. Each hash carries its own iteration count: hashes made
+ * with 100,000 before still verify, and a device upgrades them locally (src/worker/officer-auth.ts).
  */
-export const PASSWORD_HASH = { iterations: 100_000, saltBytes: 16, keyBytes: 32, digest: 'sha256' } as const;
+export const PASSWORD_HASH = { iterations: 600_000, saltBytes: 16, keyBytes: 32, digest: 'sha256' } as const;
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+/** Why a new password is refused (Vietnamese), or null when it may be set. */
+export function passwordProblem(password: unknown): string | null {
+  if (typeof password !== 'string') return 'Thiếu mật khẩu';
+  // Counted in code points, as the officer counts what they typed.
+  if ([...password].length < MIN_PASSWORD_LENGTH) return `Mật khẩu phải có ít nhất ${MIN_PASSWORD_LENGTH} ký tự`;
+  if (password.length > 256) return 'Mật khẩu quá dài (tối đa 256 ký tự)';
+  return null;
+}
 
 export interface PasswordHash {
   readonly salt: string;

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PATHS, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
-import type { EnrollResponse, OfficerCredential } from '../src/protocol/http.ts';
+import { OFFICERS_PATH, type EnrollResponse, type OfficerCredential } from '../src/protocol/http.ts';
+import { serveOfficers } from './admin-officers.ts';
 import { handleAdmin } from './admin.ts';
 import { authenticate, hashEnrollmentCode, hashToken, newToken } from './auth.ts';
 import { matchesEtag } from './catalog.ts';
@@ -53,6 +54,10 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
     if (path === PATHS.catalog) {
       if (req.method !== 'GET') throw methodNotAllowed();
       return serveCatalog(req, res, deps);
+    }
+    if (path === OFFICERS_PATH) {
+      if (req.method !== 'GET') throw methodNotAllowed();
+      return serveOfficers(req, res, deps);
     }
     if (path.startsWith('/api/admin/')) return handleAdmin(req, res, url, deps);
     if (path.startsWith('/api/')) throw notFound();

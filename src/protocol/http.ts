@@ -14,6 +14,21 @@ export interface OfficerCredential {
   readonly salt: string;
   readonly hash: string;
   readonly iterations: number;
+  /** A disabled account (S23): listed for its name, with an empty hash; no device signs it in. */
+  readonly disabled?: boolean;
+}
+
+/**
+ * GET /api/officers with `Authorization: Bearer <device token>` (401 without a valid one): the
+ * device's unit's officers. The answer carries `ETag: "<tag>"`; sent back as If-None-Match it gets
+ * 304 while no officer of the unit changed (S23).
+ */
+export const OFFICERS_PATH = '/api/officers';
+
+export interface OfficersResponse {
+  /** Moves up by one with every change to any officer of the unit. */
+  readonly version: number;
+  readonly officers: readonly OfficerCredential[];
 }
 
 export interface EnrollResponse {

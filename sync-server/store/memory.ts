@@ -26,7 +26,10 @@ import {
   type GrantRecord,
   type LastBatch,
   type NewDevice,
+  type NewOfficer,
   type Officer,
+  type OfficerChange,
+  type OfficerList,
   type ReadSinceQuery,
   type ReadSinceResult,
   type ServerRow,
@@ -37,12 +40,13 @@ import {
   type Unit,
   type UpdateRow,
 } from './types.ts';
+import { MemoryOfficers } from './memory-officers.ts';
 
 export class MemoryStore implements SyncStore {
   private readonly units = new Map<string, Unit>();
   private readonly devices = new Map<string, Device>();
   private readonly enrollments = new Map<string, Enrollment>();
-  private readonly officers = new Map<string, Officer>();
+  private readonly officers = new MemoryOfficers();
   /** In seq order: rows are appended, and compaction (S16) only rewrites or removes them. */
   private readonly updates: UpdateRow[] = [];
   private readonly batches = new Map<string, LastBatch>();
@@ -141,17 +145,31 @@ export class MemoryStore implements SyncStore {
     return this.enrollments.get(codeHash) ?? null;
   }
 
-  async putOfficer(o: Officer): Promise<void> {
+  async putOfficer(o: NewOfficer): Promise<void> {
     this.check();
-    const key = `${o.unit}/${o.username}`;
-    const prev = this.officers.get(key);
-    this.officers.set(key, prev === undefined ? o : { ...o, id: prev.id });
+    this.officers.put(o);
+  }
+
+  async createOfficer(o: NewOfficer): Promise<Officer> {
+    this.check();
+    return this.officers.create(o);
+  }
+
+  async getOfficer(id: string): Promise<Officer | null> {
+    return this.officers.get(id);
+  }
+
+  async updateOfficer(id: string, change: OfficerChange): Promise<Officer | null> {
+    this.check();
+    return this.officers.update(id, change);
   }
 
   async listOfficers(unit: string): Promise<Officer[]> {
-    return [...this.officers.values()]
-      .filter((o) => o.unit === unit)
-      .sort((a, b) => a.username.localeCompare(b.username));
+    return this.officers.list(unit).officers.filter((o) => o.disabledAt === null);
+  }
+
+  async officerList(unit: string): Promise<OfficerList> {
+    return this.officers.list(unit);
   }
 
   async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {

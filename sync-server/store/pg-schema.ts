@@ -180,6 +180,14 @@ const MIGRATIONS: readonly string[] = [
   END
   $fn$;
   `,
+  // 5: officer accounts that can be disabled, and each unit's officer-list version (S23).
+  `
+  ALTER TABLE officers ADD COLUMN disabled_at BIGINT;
+  CREATE TABLE officer_lists (
+    unit TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

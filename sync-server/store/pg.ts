@@ -19,7 +19,7 @@ import type { DossierEventRecord, DossierQuery, DossierRecord } from './projecti
 import { scanPagePg } from './pg-read.ts';
 import { migratePg } from './pg-schema.ts';
 import { homeUnit } from './server-rows.ts';
-import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
+import { toDevice, toEnrollment, type DeviceRow, type EnrollmentRow } from './sqlite-rows.ts';
 import {
   MAX_DEVICES_PER_UNIT,
   StoreError,
@@ -35,7 +35,10 @@ import {
   type GrantRecord,
   type LastBatch,
   type NewDevice,
+  type NewOfficer,
   type Officer,
+  type OfficerChange,
+  type OfficerList,
   type ReadSinceQuery,
   type ReadSinceResult,
   type StoredCatalog,
@@ -44,6 +47,7 @@ import {
   type SyncStore,
   type Unit,
 } from './types.ts';
+import { PgOfficers } from './pg-officers.ts';
 
 /** Any constant: the advisory lock of first-start seeding. */
 const STARTUP_LOCK = 7_190_421;
@@ -57,6 +61,7 @@ export class PgStore implements SyncStore {
   readonly revokeChannel: string;
   private readonly rangeListeners = new Set<RangeListener>();
   private closed = false;
+  private readonly officers: PgOfficers;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -69,6 +74,7 @@ export class PgStore implements SyncStore {
   ) {
     this.channel = `motcua_log_${options.schema ?? 'public'}`;
     this.revokeChannel = `${this.channel}_revoke`;
+    this.officers = new PgOfficers(pool);
   }
 
   /** Connects, creates the schema when one is named, and runs the migrations. */
@@ -211,18 +217,28 @@ export class PgStore implements SyncStore {
     return row === undefined ? null : toEnrollment(row);
   }
 
-  async putOfficer(o: Officer): Promise<void> {
-    await this.q(
-      `INSERT INTO officers (id, unit, username, display_name, role, salt, hash, iterations)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (unit, username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
-         salt = excluded.salt, hash = excluded.hash, iterations = excluded.iterations`,
-      [o.id, o.unit, o.username, o.displayName, o.role, o.salt, o.hash, o.iterations],
-    );
+  async putOfficer(o: NewOfficer): Promise<void> {
+    await this.officers.put(o);
+  }
+
+  async createOfficer(o: NewOfficer): Promise<Officer> {
+    return this.officers.create(o);
+  }
+
+  async getOfficer(id: string): Promise<Officer | null> {
+    return this.officers.get(id);
+  }
+
+  async updateOfficer(id: string, change: OfficerChange): Promise<Officer | null> {
+    return this.officers.update(id, change);
   }
 
   async listOfficers(unit: string): Promise<Officer[]> {
-    return (await this.q<OfficerRow>('SELECT * FROM officers WHERE unit = $1 ORDER BY username', [unit])).rows.map(toOfficer);
+    return (await this.officers.list(unit)).officers.filter((o) => o.disabledAt === null);
+  }
+
+  async officerList(unit: string): Promise<OfficerList> {
+    return this.officers.list(unit);
   }
 
   async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {

@@ -31,6 +31,7 @@ export interface OfficerRow {
   salt: string;
   hash: string;
   iterations: number;
+  disabled_at: number | null;
 }
 
 export const toDevice = (r: DeviceRow): Device => ({
@@ -62,4 +63,5 @@ export const toOfficer = (r: OfficerRow): Officer => ({
   salt: r.salt,
   hash: r.hash,
   iterations: r.iterations,
+  disabledAt: r.disabled_at,
 });

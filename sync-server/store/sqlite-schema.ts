@@ -165,6 +165,14 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE dossiers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE dossiers ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: officer accounts that can be disabled, and each unit's officer-list version (S23).
+  `
+  ALTER TABLE officers ADD COLUMN disabled_at INTEGER;
+  CREATE TABLE officer_lists (
+    unit TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

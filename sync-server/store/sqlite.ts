@@ -15,7 +15,7 @@ import { migrate } from './sqlite-schema.ts';
 import { dossierEventsSqlite, exportDossiersSqlite, writeProjectionSqlite } from './sqlite-projection.ts';
 import type { DossierEventRecord, DossierQuery, DossierRecord } from './projection-types.ts';
 import { scanPage, sqlScope } from './sqlite-read.ts';
-import { toDevice, toEnrollment, toOfficer, type DeviceRow, type EnrollmentRow, type OfficerRow } from './sqlite-rows.ts';
+import { toDevice, toEnrollment, type DeviceRow, type EnrollmentRow } from './sqlite-rows.ts';
 import { homeUnit, mergeBounded, SERVER_DEVICE, stampUpdates } from './server-rows.ts';
 import {
   type DocRowRecord,
@@ -32,7 +32,10 @@ import {
   type GrantRecord,
   type LastBatch,
   type NewDevice,
+  type NewOfficer,
   type Officer,
+  type OfficerChange,
+  type OfficerList,
   type ReadSinceQuery,
   type ReadSinceResult,
   type ServerRow,
@@ -42,6 +45,7 @@ import {
   type SyncStore,
   type Unit,
 } from './types.ts';
+import { SqliteOfficers } from './sqlite-officers.ts';
 
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays; this view copies nothing. */
 const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -52,6 +56,7 @@ export class SqliteStore implements SyncStore {
   private compaction: SqliteCompaction | null = null;
 
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly officers: SqliteOfficers;
 
   /** Prepared once per SQL text: preparing costs more than running the small queries here. */
   private prep<P extends unknown[] | Record<string, unknown> = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
@@ -72,6 +77,7 @@ export class SqliteStore implements SyncStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.officers = new SqliteOfficers(this.db);
   }
 
   async putUnits(units: readonly Unit[]): Promise<void> {
@@ -172,22 +178,28 @@ export class SqliteStore implements SyncStore {
     return row === undefined ? null : toEnrollment(row);
   }
 
-  async putOfficer(o: Officer): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO officers (id, unit, username, display_name, role, salt, hash, iterations)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(unit, username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
-           salt = excluded.salt, hash = excluded.hash, iterations = excluded.iterations`,
-      )
-      .run(o.id, o.unit, o.username, o.displayName, o.role, o.salt, o.hash, o.iterations);
+  async putOfficer(o: NewOfficer): Promise<void> {
+    await this.officers.put(o);
+  }
+
+  async createOfficer(o: NewOfficer): Promise<Officer> {
+    return this.officers.create(o);
+  }
+
+  async getOfficer(id: string): Promise<Officer | null> {
+    return this.officers.get(id);
+  }
+
+  async updateOfficer(id: string, change: OfficerChange): Promise<Officer | null> {
+    return this.officers.update(id, change);
   }
 
   async listOfficers(unit: string): Promise<Officer[]> {
-    return this.db
-      .prepare<[string], OfficerRow>('SELECT * FROM officers WHERE unit = ? ORDER BY username')
-      .all(unit)
-      .map(toOfficer);
+    return (await this.officers.list(unit)).officers.filter((o) => o.disabledAt === null);
+  }
+
+  async officerList(unit: string): Promise<OfficerList> {
+    return this.officers.list(unit);
   }
 
   async appendBatch(device: string, batchId: string, items: readonly BatchItem[], options: AppendOptions = {}): Promise<AppendResult> {

@@ -68,6 +68,30 @@ export interface Officer {
   readonly salt: string;
   readonly hash: string;
   readonly iterations: number;
+  /** When an admin disabled the account (S23); null while it may sign in. */
+  readonly disabledAt: number | null;
+}
+
+/** An officer as first written: enabled. */
+export type NewOfficer = Omit<Officer, 'disabledAt'>;
+
+/** What an admin changes on an officer (S23); absent fields stay as they are. */
+export interface OfficerChange {
+  readonly role?: OfficerRole;
+  readonly displayName?: string;
+  /** A time disables, null enables. */
+  readonly disabledAt?: number | null;
+  /** A new password hash (reset). */
+  readonly password?: { readonly salt: string; readonly hash: string; readonly iterations: number };
+}
+
+/**
+ * A unit's officers, disabled ones included, with the list's version: every change to any of them
+ * moves it up by one, in the change's transaction (devices revalidate by it, GET /api/officers).
+ */
+export interface OfficerList {
+  readonly version: number;
+  readonly officers: readonly Officer[];
 }
 
 /** One row of the replication log. */
@@ -258,10 +282,18 @@ export interface SyncStore {
   createEnrollment(enrollment: Enrollment): Promise<void>;
   getEnrollment(codeHash: string): Promise<Enrollment | null>;
 
-  // Officers.
-  /** Inserts or replaces by (unit, username). */
-  putOfficer(officer: Officer): Promise<void>;
+  // Officers (S23). Every write moves the unit's officer-list version in the same transaction.
+  /** Inserts or replaces by (unit, username); a replaced officer keeps its id and disabledAt. */
+  putOfficer(officer: NewOfficer): Promise<void>;
+  /** Inserts; StoreError 'duplicate' when the unit already has this username. */
+  createOfficer(officer: NewOfficer): Promise<Officer>;
+  getOfficer(id: string): Promise<Officer | null>;
+  /** Applies the change; null when there is no such officer. */
+  updateOfficer(id: string, change: OfficerChange): Promise<Officer | null>;
+  /** The officers who may sign in (not disabled), by username. */
   listOfficers(unit: string): Promise<Officer[]>;
+  /** Every officer of the unit, disabled ones included, by username, with the list's version. */
+  officerList(unit: string): Promise<OfficerList>;
 
   // The replication log.
   /** Writes the batch, its stamps and its grants in one transaction (see the rules above). */

@@ -91,13 +91,13 @@ describe('admin API', () => {
     t = await startTestServer();
     const bad = await admin(t, 'POST', '/api/admin/officers', { unit: OTHER_UNIT, username: 'x', password: 'short' });
     expect(bad.status).toBe(400);
-    const saved = await admin(t, 'POST', '/api/admin/officers', { unit: OTHER_UNIT, username: 'Demo20194', password: 'demo1234', role: 'leader' });
-    expect(await saved.json()).toEqual({ unit: OTHER_UNIT, username: 'demo20194', displayName: 'demo20194', role: 'leader' });
+    const saved = await admin(t, 'POST', '/api/admin/officers', { unit: OTHER_UNIT, username: 'Demo20194', password: 'demo-20194-pw', role: 'leader' });
+    expect(await saved.json()).toMatchObject({ unit: OTHER_UNIT, username: 'demo20194', displayName: 'demo20194', role: 'leader', disabled: false });
     const { code } = (await (await admin(t, 'POST', '/api/admin/enrollments', { unit: OTHER_UNIT })).json()) as { code: string };
     const device = (await (await enroll(t, { code, label: 'M' })).json()) as EnrollResponse;
     const officer = device.officers.find((o) => o.username === 'demo20194');
     expect(officer?.role).toBe('leader');
-    expect(await verifyPassword('demo1234', { salt: officer?.salt ?? '', hash: officer?.hash ?? '', iterations: officer?.iterations ?? 0 })).toBe(true);
+    expect(await verifyPassword('demo-20194-pw', { salt: officer?.salt ?? '', hash: officer?.hash ?? '', iterations: officer?.iterations ?? 0 })).toBe(true);
   });
 
   it('requires the admin token', async () => {

@@ -48,8 +48,8 @@ describe('seed', () => {
 });
 
 describe('officer password hashes', () => {
-  it('use PBKDF2-SHA256, 100,000 iterations, a 16-byte salt and a 32-byte key, as WebCrypto checks them', async () => {
-    expect(PASSWORD_HASH).toEqual({ iterations: 100_000, saltBytes: 16, keyBytes: 32, digest: 'sha256' });
+  it('use PBKDF2-SHA256, 600,000 iterations, a 16-byte salt and a 32-byte key, as WebCrypto checks them', async () => {
+    expect(PASSWORD_HASH).toEqual({ iterations: 600_000, saltBytes: 16, keyBytes: 32, digest: 'sha256' });
     const h = await hashPassword('mật khẩu');
     expect(Buffer.from(h.hash, 'base64')).toHaveLength(32);
     expect(await webCryptoCheck('mật khẩu', h.salt, h.iterations)).toBe(h.hash);

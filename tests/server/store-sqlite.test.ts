@@ -56,7 +56,7 @@ describe('SqliteStore on disk', () => {
     await store.appendBatch('d1', 'b', [{ doc, unit: '20209', data: new Uint8Array([0, 0]) }]);
     await store.close();
     const db = new Database(path);
-    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog; DROP TABLE doc_rows; DROP TABLE dossiers; DROP TABLE dossier_events;');
+    db.exec('DROP TABLE grants; DROP TABLE event_stamps; DROP TABLE catalog; DROP TABLE doc_rows; DROP TABLE dossiers; DROP TABLE dossier_events; DROP TABLE officer_lists; ALTER TABLE officers DROP COLUMN disabled_at;');
     db.pragma('user_version = 1');
     db.close();
 

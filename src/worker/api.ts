@@ -14,13 +14,17 @@ import { vnDayKey } from '../domain/time.ts';
 import * as Y from 'yjs';
 import { overdueRows } from '../db/queries.ts';
 import { dossierDocName } from '../protocol/doc-names.ts';
-import type { ApiError, EnrollResponse, OfficerCredential } from '../protocol/http.ts';
+import type { ApiError, EnrollResponse } from '../protocol/http.ts';
 import { PATHS } from '../protocol/constants.ts';
 import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
 import { newDossierDoc, writerIdOf } from './dossier-doc.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
-import { verifyOfficer } from './officer-auth.ts';
+import { AppError } from '../domain/errors.ts';
+import { OfficerSession } from './officer-session.ts';
+import { putEnrolledOfficers, readFailures, readOfficers, refreshOfficers } from './officer-source.ts';
+import { waitUntil } from './login-throttle.ts';
 import type {
+  AuthState,
   BootState,
   DeviceSummary,
   DossierView,
@@ -46,7 +50,14 @@ export interface ApiDeps {
   calendar: () => WorkCalendar | null;
   /** Names of Đà Nẵng's units by code (from the precached data file), for dossiers of other communes. */
   unitNames: () => Record<string, string>;
+  /** Told every change of session or idle lock (S23). */
+  onAuth?: (state: AuthState) => void;
+  /** How often the idle lock checks the time (ms); tests shorten it. */
+  idleTickMs?: number;
 }
+
+/** Thrown by the reads that return no Outcome (dossier, due alerts) while no session may read (S23). */
+export class SessionClosedError extends AppError {}
 
 const fail = (reason: string, message: string, fieldErrors?: Record<string, string>): Failure =>
   fieldErrors === undefined ? { ok: false, reason, message } : { ok: false, reason, message, fieldErrors };
@@ -58,19 +69,28 @@ function isQuotaError(e: unknown): boolean {
 
 export class WorkerApi {
   private catalog: Procedure[] | null = null;
-  // Read once, then kept: the device never changes after enrollment, and this worker is the one that
-  // changes its tab's session. Saves two IndexedDB reads on every intake.
+  // Read once, then kept: the device never changes after enrollment. Saves an IndexedDB read on every
+  // intake.
   private device: DeviceInfo | undefined;
-  private session: Session | undefined;
+  /** This worker's officer and idle lock: in memory only (S23). */
+  readonly auth: OfficerSession;
 
-  constructor(private readonly d: ApiDeps) {}
+  constructor(private readonly d: ApiDeps) {
+    this.auth = new OfficerSession({
+      store: d.store,
+      now: d.now,
+      onChange: (state) => d.onAuth?.(state),
+      ...(d.idleTickMs === undefined ? {} : { tickMs: d.idleTickMs }),
+    });
+  }
 
   async boot(): Promise<BootState> {
-    const [device, session] = await Promise.all([this.d.store.getMeta<DeviceInfo>(META.device), this.d.store.getMeta<Session>(META.session)]);
+    const device = await this.d.store.getMeta<DeviceInfo>(META.device);
+    // Older versions kept the session in IndexedDB, where it outlived the browser: dropped (S23).
+    await this.d.store.db.meta.delete(META.session);
     this.device = device;
-    this.session = session;
     if (device !== undefined) this.d.onCommitted(device);
-    return { device: device === undefined ? null : summary(device), session: session ?? null };
+    return { device: device === undefined ? null : summary(device), session: this.auth.state().session };
   }
 
   async enroll(code: string, label: string): Promise<Outcome<DeviceSummary>> {
@@ -92,26 +112,44 @@ export class WorkerApi {
     const device: DeviceInfo = { deviceId: e.deviceId, token: e.token, unit: e.unit, unitName: e.unitName, ordinal: e.ordinal };
     await this.d.store.db.transaction('rw', this.d.store.db.meta, async () => {
       await this.d.store.setMeta(META.device, device);
-      await this.d.store.setMeta(META.officers, e.officers);
+      await putEnrolledOfficers(this.d.store, e.officers);
     });
     this.device = device;
     this.d.onCommitted(device);
     return { ok: true, value: summary(device) };
   }
 
-  async login(username: string, password: string): Promise<Outcome<Session>> {
-    const officers = (await this.d.store.getMeta<OfficerCredential[]>(META.officers)) ?? [];
-    const officer = await verifyOfficer(officers, username, password);
-    if (officer === null) return fail('bad_credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
-    const session: Session = { officerId: officer.id, username: officer.username, displayName: officer.displayName, role: officer.role };
-    await this.d.store.setMeta(META.session, session);
-    this.session = session;
-    return { ok: true, value: session };
+  login(username: string, password: string): Promise<Outcome<Session>> {
+    return this.auth.login(username, password);
   }
 
-  async logout(): Promise<void> {
-    await this.d.store.db.meta.delete(META.session);
-    this.session = undefined;
+  unlock(password: string): Promise<Outcome<Session>> {
+    return this.auth.unlock(password);
+  }
+
+  logout(): void {
+    this.auth.logout();
+  }
+
+  async signInWait(): Promise<number | null> {
+    return waitUntil(await readFailures(this.d.store), this.d.now());
+  }
+
+  /**
+   * Revalidates the unit's officers with the data center (at each connection, S23); a signed-in
+   * officer whom the new list disables or gives another password is signed out at once.
+   */
+  async refreshOfficers(): Promise<void> {
+    if (this.device === undefined) return;
+    const officers = await refreshOfficers(this.d.store, this.d.origin, this.device, this.d.fetch);
+    if (officers !== null) this.auth.officersChanged(officers);
+  }
+
+  /** The session for a dossier read, or SessionClosedError ('locked', 'signed_out'). */
+  private reader(): Session {
+    const open = this.auth.open();
+    if (!open.ok) throw new SessionClosedError(open.reason, open.message);
+    return open.session;
   }
 
   async procedures(): Promise<Procedure[]> {
@@ -126,9 +164,11 @@ export class WorkerApi {
   async intake(input: IntakeInput, decision: IntakeDecision = { kind: 'receive' }): Promise<Outcome<Receipt>> {
     // Read by the benchmarks with the page's 'intake-commit': the worker's share of press-to-durable.
     const startedAt = performance.now();
-    const { device, session } = this;
+    const { device } = this;
     if (device === undefined) return fail('not_enrolled', 'Thiết bị chưa được đăng ký.');
-    if (session === undefined) return fail('signed_out', 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.');
+    const open = this.auth.open();
+    if (!open.ok) return open;
+    const { session } = open;
     const now = this.d.now();
     const procs = await this.procedures();
     const checked = validateIntake(input, procs, now);
@@ -226,12 +266,14 @@ export class WorkerApi {
     return cal === null ? null : dueAt(cal, { receivedAt, ...time, pauses: [] });
   }
 
-  dossier(id: string): Promise<DossierView | null> {
-    return dossierView(this.dossierDeps(), id, this.session);
+  async dossier(id: string): Promise<DossierView | null> {
+    return dossierView(this.dossierDeps(), id, this.reader());
   }
 
   async act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>> {
-    const out = await actOnDossier(this.dossierDeps(), id, action, this.device, this.session);
+    const open = this.auth.open();
+    if (!open.ok) return open;
+    const out = await actOnDossier(this.dossierDeps(), id, action, this.device, open.session);
     // Like an intake: a step taken online goes up now, not with the next intake (S1 is about keeping,
     // this is about sending).
     if (out.ok && this.device !== undefined) this.d.onCommitted(this.device);
@@ -244,6 +286,7 @@ export class WorkerApi {
    * same-day dossiers, tasks of 50-100 ms on a slow laptop).
    */
   async dueAlerts(q: DueAlertQuery): Promise<DueAlertsView> {
+    this.reader();
     const { dossiers } = this.d.store.db;
     const running = new Set(q.running);
     const counts = (r: { status: string; officer: string }): boolean => running.has(r.status) && (q.officer === null || r.officer === q.officer);
@@ -255,7 +298,7 @@ export class WorkerApi {
   }
 
   async officerNames(): Promise<Record<string, string>> {
-    const officers = (await this.d.store.getMeta<OfficerCredential[]>(META.officers)) ?? [];
+    const officers = await readOfficers(this.d.store);
     return Object.fromEntries(officers.map((o) => [o.id, o.displayName]));
   }
 

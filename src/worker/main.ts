@@ -12,7 +12,8 @@ import { LocalStore, META, type DeviceInfo } from './local-store.ts';
 import { browserSocketFactory } from './socket.ts';
 import { Projector } from './projector.ts';
 import { SyncClient, type SyncStatus } from './sync-client.ts';
-import type { WorkerEndpoint } from './types.ts';
+import type { AuthState, WorkerEndpoint } from './types.ts';
+import { loadIdleLock } from './idle-config.ts';
 
 const KICK_CHANNEL = 'motcua-kick';
 const STATUS_CHANNEL = 'motcua-status';
@@ -59,6 +60,7 @@ async function reprojectIfOld(): Promise<void> {
   await store.setMeta(META.projectionVersion, PROJECTION_VERSION);
 }
 const prepared = prepare();
+void loadIdleLock(self.location.origin).then((ms) => api.auth.setIdleLock(ms));
 const kicks = new BroadcastChannel(KICK_CHANNEL);
 const statuses = new BroadcastChannel(STATUS_CHANNEL);
 let client: SyncClient | null = null;
@@ -66,7 +68,16 @@ let leading = false;
 let statusListener: ((s: SyncStatus) => void) | null = null;
 let lastStatus: SyncStatus | null = null;
 
+/**
+ * Every tab's worker revalidates the unit's officers when the link comes online (S23), its own or
+ * the leader's: each holds its own session, which a disabled officer must lose at once.
+ */
+function watchOnline(s: SyncStatus): void {
+  if (s.phase === 'online' && lastStatus?.phase !== 'online') void api.refreshOfficers().catch((e: unknown) => console.error('officers not refreshed', e));
+}
+
 function publish(s: SyncStatus): void {
+  watchOnline(s);
   lastStatus = s;
   statusListener?.(s);
   statuses.postMessage(s);
@@ -77,6 +88,7 @@ statuses.onmessage = (ev: MessageEvent<SyncStatus | 'ask'>) => {
     if (leading && lastStatus !== null) statuses.postMessage(lastStatus);
     return;
   }
+  watchOnline(ev.data);
   lastStatus = ev.data;
   statusListener?.(ev.data);
 };
@@ -103,7 +115,9 @@ function becomeLeader(device: DeviceInfo): void {
 }
 
 let syncRequested = false;
+let authListener: ((s: AuthState) => void) | null = null;
 const api = new WorkerApi({
+  onAuth: (s) => authListener?.(s),
   store,
   origin: self.location.origin,
   now: Date.now,
@@ -127,7 +141,15 @@ const exposed: WorkerEndpoint = {
   boot: () => api.boot(),
   enroll: (code: string, label: string) => api.enroll(code, label),
   login: (u: string, p: string) => api.login(u, p),
-  logout: () => api.logout(),
+  logout: async () => api.logout(),
+  unlock: (p: string) => api.unlock(p),
+  lock: async () => api.auth.lock(),
+  activity: () => api.auth.activity(),
+  onAuth: (cb) => {
+    authListener = cb;
+    cb(api.auth.state());
+  },
+  signInWait: () => api.signInWait(),
   procedures: () => api.procedures(),
   intake: async (input, decision) => {
     await prepared;

@@ -22,7 +22,19 @@ export interface Session {
 
 export interface BootState {
   device: DeviceSummary | null;
+  /** Always null in a new worker: sessions live in one worker's memory (S23). */
   session: Session | null;
+}
+
+/**
+ * The worker's session and idle lock (S23), told to the page on every change. `reason` says why a
+ * session ended or locked: 'idle' (the idle lock), 'disabled' (the data center disabled or removed the
+ * officer), 'changed' (their password was reset), null (signed in, unlocked, signed out by hand).
+ */
+export interface AuthState {
+  session: Session | null;
+  locked: boolean;
+  reason: 'idle' | 'disabled' | 'changed' | null;
 }
 
 /** How the officer closes an intake: a receipt (Mẫu 01), a supplement request (Mẫu 02) or a refusal (Mẫu 03). */
@@ -84,6 +96,8 @@ export interface Failure {
   reason: string;
   message: string;
   fieldErrors?: Record<string, string>;
+  /** 'throttled': when the next sign-in may be tried (ms since epoch), for the countdown. */
+  retryAt?: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | Failure;
@@ -110,9 +124,19 @@ export interface WorkerEndpoint {
   enroll(code: string, label: string): Promise<Outcome<DeviceSummary>>;
   login(username: string, password: string): Promise<Outcome<Session>>;
   logout(): Promise<void>;
+  /** Opens the idle lock with the signed-in officer's password (same delay as sign-in). */
+  unlock(password: string): Promise<Outcome<Session>>;
+  /** Locks now (the officer leaves the counter). */
+  lock(): Promise<void>;
+  /** The page saw input (sent at most every few seconds): the idle clock starts again. */
+  activity(): void;
+  /** Registers the page's session listener (a comlink proxy); called at once with the current state. */
+  onAuth(cb: (s: AuthState) => void): void;
+  /** When the next sign-in may be tried (ms since epoch), or null: the login screen's countdown. */
+  signInWait(): Promise<number | null>;
   procedures(): Promise<Procedure[]>;
   intake(input: IntakeInput, decision?: IntakeDecision): Promise<Outcome<Receipt>>;
-  /** The dossier as stored on this device, null when the device holds no such dossier. */
+  /** The dossier as stored on this device, null when the device holds no such dossier. Throws 'locked' while locked. */
   dossier(id: string): Promise<DossierView | null>;
   /** One workflow step, durable before it resolves (like intake). */
   act(id: string, action: WorkflowAction): Promise<Outcome<DossierView>>;

@@ -8,6 +8,7 @@ import type { CatalogPublished, CatalogRejected } from '../src/protocol/http.ts'
 import { hashEnrollmentCode, isAdmin, newEnrollmentCode } from './auth.ts';
 import { handleOfficers } from './admin-officers.ts';
 import { checkCatalog } from './catalog.ts';
+import { listDeviceReports } from './device-reports.ts';
 import { logEvent } from './conn.ts';
 import { parseExport, sendExport } from './export.ts';
 import {
@@ -86,6 +87,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
       const unit = url.searchParams.get('unit');
       const devices = await deps.store.listDevices(unit === null ? undefined : await knownUnit(deps, unit));
       return sendJson(res, 200, devices.map(publicDevice));
+    }
+    case '/api/admin/devices/reports': {
+      // What devices set aside after the server refused it (S22), their last report each.
+      const unit = url.searchParams.get('unit');
+      return sendJson(res, 200, await listDeviceReports(deps.store, unit === null ? undefined : await knownUnit(deps, unit)));
     }
     case '/api/admin/docs': {
       const unit = await knownUnit(deps, url.searchParams.get('unit'));

@@ -12,6 +12,7 @@
  * - S17: the Welcome is followed by the store's epoch; AskStates is answered with docs' states.
  */
 import { withRows } from './doc-rows.ts';
+import { noteDeviceError } from './device-reports.ts';
 import { docStates } from './doc-states.ts';
 import type { WebSocket } from 'ws';
 import { assertNever } from '../src/domain/errors.ts';
@@ -138,8 +139,8 @@ class CatchupSession implements FrameHandler<Message> {
       case MsgType.Pong:
         return; // liveness only: the frame already touched the heartbeat
       case MsgType.Error:
-        logEvent(this.deps.log, 'device_error', { device: this.device.id, code: msg.code });
-        return;
+        // A device's report (S22: what it set aside) is kept for the admins; it never closes the link.
+        return noteDeviceError(this.deps, this.device, msg.code, msg.message);
       case MsgType.Welcome:
       case MsgType.PushAck:
       case MsgType.PullBatch:

@@ -22,6 +22,28 @@ export interface OutboxRow {
   batchId: string;
   /** A commune the doc is transferred to (any-center intake): the server grants it the doc (S12). */
   grant?: string;
+  /**
+   * Times in a row the server refused this row's batch (S22), and the last refusal's close code. Reset
+   * when a send of the batch ends without an answer: that send may have been stored (S3).
+   */
+  refused?: number;
+  refusedCode?: number;
+  /** The batch is a part of a refused batch that was split (S22): one more refusal splits it again. */
+  part?: boolean;
+}
+
+/**
+ * An outbox row set aside (S22): refused by the data center on its own, or too large to send. It keeps
+ * its outbox id; it is never sent again nor deleted, and its update stays in the doc's `updates` rows.
+ */
+export interface AsideRow {
+  id: number;
+  doc: string;
+  data: Uint8Array;
+  grant?: string;
+  /** The close code the server refused it with; CloseCode.MessageTooBig for a row too large to send. */
+  code: number;
+  at: number;
 }
 
 /** What lists and search read: one row per dossier, derived from the dossier's doc. */
@@ -69,6 +91,7 @@ export type MotcuaDb = Dexie & {
   outbox: EntityTable<OutboxRow, 'id'>;
   dossiers: EntityTable<DossierRow, 'id'>;
   meta: EntityTable<MetaRow, 'key'>;
+  aside: EntityTable<AsideRow, 'id'>;
 };
 
 export function openDb(name: string = DB_NAME): MotcuaDb {
@@ -109,5 +132,7 @@ export function openDb(name: string = DB_NAME): MotcuaDb {
   // whether the device holds a busy day (hundreds running, none past due) or a year (nearly every
   // due date past, few running), where a range of dueAt or of status alone reads one of those sets.
   db.version(5).stores({ dossiers: 'id, code, *nameWords, nameKey, cccd, phone, status, receivedAt, dueAt, [status+dueAt]' });
+  // v6 (S22): outbox rows the data center refused, set aside so the rows behind them keep flowing.
+  db.version(6).stores({ aside: 'id, doc' });
   return db;
 }

@@ -9,7 +9,15 @@ import { decodeMessage, encodeMessage, ProtocolError, type Message, type Message
 import type { SyncSocket } from './socket.ts';
 
 export class ConnectionClosed extends AppError {
-  constructor(readonly closeCode: number, reason: string) {
+  /**
+   * `byPeer`: the close came from the server, not from this side (a silent peer, a bad frame it sent).
+   * Only the server's own close can be a refusal of what the device sent (S22).
+   */
+  constructor(
+    readonly closeCode: number,
+    reason: string,
+    readonly byPeer = false,
+  ) {
     super('connection_closed', `connection closed (${closeCode}) ${reason}`);
   }
 }
@@ -44,7 +52,7 @@ export class Connection {
     this.lastHeard = now();
     this.closed = new Promise((r) => (this.resolveClosed = r));
     sock.onmessage = (data) => this.receive(data);
-    sock.onclose = (code, reason) => this.finish(code, reason);
+    sock.onclose = (code, reason) => this.finish(code, reason, true);
   }
 
   /** Starts liveness checks: browsers hide WebSocket pings, so a half-open link is found by silence. */
@@ -94,7 +102,7 @@ export class Connection {
     } catch {
       // The socket may already be gone; the connection is over either way.
     }
-    this.finish(code, reason);
+    this.finish(code, reason, false);
   }
 
   private receive(data: Uint8Array): void {
@@ -133,7 +141,7 @@ export class Connection {
     // Anything else unexpected (a late answer after a timeout) is ignored.
   }
 
-  private finish(code: number, reason: string): void {
+  private finish(code: number, reason: string, byPeer: boolean): void {
     if (this.isClosed) return;
     this.isClosed = true;
     if (this.timer !== null) clearInterval(this.timer);
@@ -141,7 +149,7 @@ export class Connection {
     this.sock.onclose = null;
     const w = this.waiter;
     this.waiter = null;
-    w?.reject(new ConnectionClosed(code, reason));
+    w?.reject(new ConnectionClosed(code, reason, byPeer));
     this.resolveClosed({ code, reason });
   }
 }

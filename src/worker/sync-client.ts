@@ -22,14 +22,20 @@ import { Connection, ConnectionClosed } from './connection.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { noteEpoch, Reconciler } from './reconcile.ts';
 import type { SocketFactory } from './socket.ts';
-import { acceptablePullItem, mergePerDoc } from './wire-items.ts';
+import { Pusher } from './push.ts';
+import { asideStatus } from './refusals.ts';
+import { acceptablePullItem } from './wire-items.ts';
 
 export type SyncPhase = 'connecting' | 'online' | 'offline' | 'error';
 
 export interface SyncStatus {
   phase: SyncPhase;
-  /** Local changes not yet confirmed by the data center. */
+  /** Local changes not yet confirmed by the data center, and not set aside. */
   pending: number;
+  /** Local changes the data center refused, set aside (S22): kept on the device, not sent again. */
+  setAside: number;
+  /** The close codes they were refused with (CloseCode.MessageTooBig: too large to send), ascending. */
+  setAsideCodes: number[];
   lastSyncAt: number | null;
   /** For 'error': why the device stopped trying (revoked, unauthorized, outdated: reload the app). */
   reason: string | null;
@@ -66,15 +72,22 @@ export class SyncClient {
   private dirty = true;
   private needPull = true;
   private outdated = false;
-  private status: SyncStatus = { phase: 'connecting', pending: 0, lastSyncAt: null, reason: null };
+  private status: SyncStatus = { phase: 'connecting', pending: 0, setAside: 0, setAsideCodes: [], lastSyncAt: null, reason: null };
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly reconciler: Reconciler;
+  private readonly pusher: Pusher;
 
   constructor(private readonly o: SyncOptions) {
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
     this.reconciler = new Reconciler(o.store, this.random, o.statesDocs);
+    this.pusher = new Pusher(o.store, {
+      batchItems: o.batchItems ?? 200,
+      batchBytes: o.batchBytes ?? 512 * 1024,
+      newBatchId: o.newBatchId ?? (() => crypto.randomUUID()),
+      now: this.now,
+    });
   }
 
   start(): void {
@@ -104,8 +117,8 @@ export class SyncClient {
   }
 
   private async emit(patch: Partial<SyncStatus>): Promise<void> {
-    const pending = await this.o.store.pendingCount();
-    this.status = { ...this.status, ...patch, pending };
+    const [pending, aside] = await Promise.all([this.o.store.pendingCount(), asideStatus(this.o.store.db)]);
+    this.status = { ...this.status, ...patch, pending, ...aside };
     this.o.onStatus(this.status);
   }
 
@@ -197,6 +210,7 @@ export class SyncClient {
       };
       // A batch the server stored just before the link dropped is confirmed by the Welcome (S6).
       if (welcome.lastBatchId !== '') await this.o.store.confirmBatch(welcome.lastBatchId);
+      await this.pusher.report(conn);
       this.needPull = true;
       await this.emit({ phase: 'online', lastSyncAt: this.now() });
       await this.pump(conn);
@@ -213,7 +227,10 @@ export class SyncClient {
       if (this.stopped) return;
       // Cleared before looking, so a kick() during the awaits below is never lost.
       this.dirty = false;
-      if (await this.pushOne(conn)) continue;
+      if (await this.pusher.pushOne(conn)) {
+        await this.emit({ lastSyncAt: this.now() });
+        continue;
+      }
       // After the outbox is empty, so the states asked for include every batch of ours (S17).
       if (await this.reconciler.due()) {
         await this.reconciler.run(conn);
@@ -231,23 +248,6 @@ export class SyncClient {
       // would spin: the settled `closed` wins every race after it.
       if (closed) return;
     }
-  }
-
-  private async pushOne(conn: Connection): Promise<boolean> {
-    const batch = await this.o.store.nextBatch(
-      this.o.batchItems ?? 200,
-      this.o.batchBytes ?? 512 * 1024,
-      this.o.newBatchId ?? (() => crypto.randomUUID()),
-    );
-    if (batch === null) return false;
-    const items = mergePerDoc(batch.rows);
-    // A transfer to another commune travels with the update that records it: one batch, one commit (S12).
-    const grants = batch.rows.flatMap((r) => (r.grant === undefined ? [] : [{ doc: r.doc, unit: r.grant }]));
-    await conn.request({ type: MsgType.Push, batchId: batch.batchId, items, grants }, MsgType.PushAck, (a) => a.batchId === batch.batchId);
-    // Only an answer means "durable on the server"; only then may the rows leave (S1).
-    await this.o.store.confirmBatch(batch.batchId);
-    await this.emit({ lastSyncAt: this.now() });
-    return true;
   }
 
   private async pullAll(conn: Connection): Promise<void> {

@@ -3,6 +3,7 @@
  * check of a pulled item on arrival.
  */
 import * as Y from 'yjs';
+import { LIMITS } from '../protocol/constants.ts';
 import { parseDocName } from '../protocol/doc-names.ts';
 import type { PullItem } from '../protocol/messages.ts';
 
@@ -28,14 +29,27 @@ export function acceptablePullItem(item: PullItem): boolean {
 /**
  * One item per doc: a dossier taken in offline and moved through its steps has several outbox rows,
  * and one merged update states them with one header and no repeated keys. Merging a handful of small
- * updates is cheap (Y.mergeUpdates is superlinear only in the thousands).
+ * updates is cheap (Y.mergeUpdates is superlinear only in the thousands). A merge over `maxBytes`
+ * (LIMITS.maxUpdateBytes, which the server's codec refuses: S22) goes as smaller merges, down to the
+ * doc's rows one by one, in their order; a single row over it is the caller's to set aside.
  */
-export function mergePerDoc(rows: readonly { doc: string; data: Uint8Array }[]): { doc: string; update: Uint8Array }[] {
+export function mergePerDoc(rows: readonly { doc: string; data: Uint8Array }[], maxBytes: number = LIMITS.maxUpdateBytes): { doc: string; update: Uint8Array }[] {
   const byDoc = new Map<string, Uint8Array[]>();
   for (const r of rows) {
     const list = byDoc.get(r.doc);
     if (list === undefined) byDoc.set(r.doc, [r.data]);
     else list.push(r.data);
   }
-  return [...byDoc].map(([doc, updates]) => ({ doc, update: updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates) }));
+  return [...byDoc].flatMap(([doc, updates]) => packed(updates, maxBytes).map((update) => ({ doc, update })));
+}
+
+function packed(updates: readonly Uint8Array[], maxBytes: number): Uint8Array[] {
+  if (updates.length === 1) return [updates[0] as Uint8Array];
+  // A merge is rarely larger than its parts: parts over the limit are split without trying it.
+  if (updates.reduce((s, u) => s + u.byteLength, 0) <= maxBytes) {
+    const merged = Y.mergeUpdates([...updates]);
+    if (merged.byteLength <= maxBytes) return [merged];
+  }
+  const mid = Math.ceil(updates.length / 2);
+  return [...packed(updates.slice(0, mid), maxBytes), ...packed(updates.slice(mid), maxBytes)];
 }

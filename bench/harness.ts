@@ -167,7 +167,7 @@ export async function enrollAndLogin(page: Page, server: AppOrigin, unit = '2020
 
 export async function login(page: Page): Promise<void> {
   await page.getByTestId('login-username').fill('demo');
-  await page.getByTestId('login-password').fill('demo1234');
+  await page.getByTestId('login-password').fill('demo123456');
   await page.getByTestId('login-submit').click();
   await page.getByTestId('intake-form').waitFor({ timeout: 120_000 });
 }

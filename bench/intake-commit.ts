@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     await page.getByTestId('enroll-code').fill(await server.createEnrollment('20209'));
     await page.getByTestId('enroll-submit').click();
     await page.getByTestId('login-username').fill('demo');
-    await page.getByTestId('login-password').fill('demo1234');
+    await page.getByTestId('login-password').fill('demo123456');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('intake-form').waitFor();
     await page.locator('[data-testid=procedure-select] option[value="dang-ky-khai-sinh"]').waitFor({ state: 'attached' });

@@ -30,7 +30,7 @@ export async function runPgNodesCrash(o: PgCrashOptions): Promise<Report> {
   const rng = new Rng(o.seed);
   const db = await createTestDatabase('motcua_chaos');
   const dir = mkdtempSync(join(tmpdir(), 'motcua-chaos-pg-'));
-  const adminToken = `chaos-admin-${o.seed}`;
+  const adminToken = `chaos-admin-token-0123456789-seed-${o.seed}`;
   const logs = new LogSink();
   const nodes: SyncServer[] = [];
   for (let i = 0; i < 2; i++) {

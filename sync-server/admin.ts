@@ -1,15 +1,18 @@
 /**
  * The sync admins' API (city data center): enrollment codes, revocation, and what the server holds.
- * Every route needs `Authorization: Bearer <ADMIN_TOKEN>`.
+ * Every route needs `Authorization: Bearer <admin token>` (admin-token.ts). Wrong tokens are logged
+ * (`admin_auth_failed`, never the token) and limited per client like wrong enrollment codes.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnitCode } from '../src/protocol/doc-names.ts';
 import type { CatalogPublished, CatalogRejected } from '../src/protocol/http.ts';
-import { hashEnrollmentCode, isAdmin, newEnrollmentCode } from './auth.ts';
+import { HASH_PREFIX } from './admin-token.ts';
+import { hashEnrollmentCode, newEnrollmentCode } from './auth.ts';
 import { handleOfficers } from './admin-officers.ts';
 import { checkCatalog } from './catalog.ts';
 import { listDeviceReports } from './device-reports.ts';
-import { logEvent } from './conn.ts';
+import { logEvent, type TokenBucket } from './conn.ts';
 import { parseExport, sendExport } from './export.ts';
 import {
   badRequest,
@@ -26,7 +29,40 @@ import {
 import type { Device, DeviceRole } from './store/types.ts';
 
 const HOUR_MS = 3_600_000;
-const DEFAULT_CODE_TTL_HOURS = 24 * 7;
+/** A code is typed within days of being made: a week at most, and at most 20 devices per code. */
+export const ENROLLMENT_LIMITS = { maxTtlHours: 24 * 7, defaultTtlHours: 24 * 3, maxUses: 20 } as const;
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Whether the request carries the admin token. `configured` is the token, or HASH_PREFIX and its
+ * sha256 hex (what main.ts passes: the token itself is not kept). Constant time: both sides hashed.
+ */
+export function adminTokenMatches(req: IncomingMessage, configured: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const given = m?.[1];
+  if (given === undefined || configured === '') return false;
+  const expected = configured.startsWith(HASH_PREFIX) ? Buffer.from(configured.slice(HASH_PREFIX.length), 'hex') : sha256(configured);
+  const actual = sha256(given);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** The caller's failure bucket and address (http.ts FailureLimiter), for the admin-token check. */
+export interface AdminGuard {
+  readonly failures: TokenBucket;
+  readonly client: string;
+}
+
+function checkAdmin(req: IncomingMessage, path: string, deps: HttpDeps, guard: AdminGuard): void {
+  if (!guard.failures.has()) {
+    logEvent(deps.log, 'admin_auth_failed', { client: guard.client, path, limited: true });
+    throw new HttpError(429, 'too_many_attempts', 'Sai mã quản trị quá nhiều lần, vui lòng đợi một phút rồi thử lại');
+  }
+  if (adminTokenMatches(req, deps.adminToken)) return;
+  guard.failures.take();
+  logEvent(deps.log, 'admin_auth_failed', { client: guard.client, path, limited: false });
+  throw new HttpError(401, 'unauthorized', 'Không có quyền quản trị');
+}
 
 /** A device as admins see it: never the token hash. */
 function publicDevice(d: Device): Omit<Device, 'tokenHash'> {
@@ -40,16 +76,16 @@ async function knownUnit(deps: HttpDeps, unit: unknown): Promise<string> {
   return unit;
 }
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: HttpDeps): Promise<void> {
-  if (!isAdmin(req, deps.adminToken)) throw new HttpError(401, 'unauthorized', 'Không có quyền quản trị');
+export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: HttpDeps, guard: AdminGuard): Promise<void> {
   const path = url.pathname;
+  checkAdmin(req, path, deps, guard);
 
   if (path === '/api/admin/enrollments') {
     if (req.method !== 'POST') throw methodNotAllowed();
     const body = await readJsonObject(req);
     const unit = await knownUnit(deps, body.unit);
-    const uses = intField(body, 'uses', 1, 1000, 1);
-    const ttlHours = intField(body, 'ttlHours', 1, 24 * 366, DEFAULT_CODE_TTL_HOURS);
+    const uses = intField(body, 'uses', 1, ENROLLMENT_LIMITS.maxUses, 1);
+    const ttlHours = intField(body, 'ttlHours', 1, ENROLLMENT_LIMITS.maxTtlHours, ENROLLMENT_LIMITS.defaultTtlHours);
     const role: DeviceRole = body.role === 'department' ? 'department' : 'counter';
     if (body.role !== undefined && body.role !== 'counter' && body.role !== 'department') throw badRequest('Vai trò không hợp lệ');
     const code = newEnrollmentCode();

@@ -59,7 +59,8 @@ export const EXPORT_COLUMNS = [
 
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
-function csvLine(d: DossierRecord): string {
+/** One record as a CSV line; every text cell through csvField, which neutralises formulas. */
+export function csvLine(d: DossierRecord): string {
   return EXPORT_COLUMNS.map((c) => {
     const v = d[c];
     if (c === 'receivedAt' || c === 'dueAt' || c === 'resolvedAt' || c === 'returnedAt') return iso(v as number | null);

@@ -83,6 +83,8 @@ export function stringField(body: Record<string, unknown>, key: string, maxLengt
 
 export function intField(body: Record<string, unknown>, key: string, min: number, max: number, fallback?: number): number {
   const v = body[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw badRequest(`Trường "${key}" không hợp lệ`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw badRequest(`Trường "${key}" phải là số nguyên từ ${min} đến ${max}`);
+  }
   return v;
 }

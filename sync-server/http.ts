@@ -10,7 +10,9 @@ import { serveOfficers } from './admin-officers.ts';
 import { handleAdmin } from './admin.ts';
 import { authenticate, hashEnrollmentCode, hashToken, newToken } from './auth.ts';
 import { matchesEtag } from './catalog.ts';
-import { logEvent, TokenBucket } from './conn.ts';
+import { clientAddress, FailureLimiter, trustedProxyHeader } from './client-address.ts';
+import { logEvent, type TokenBucket } from './conn.ts';
+import { storeErrorEvent } from './disk-full.ts';
 import {
   HttpError,
   methodNotAllowed,
@@ -21,35 +23,38 @@ import {
   sendJson,
   stringField,
 } from './http-util.ts';
+import { isDemoStore } from './seed.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static.ts';
 
-/** Wrong enrollment codes allowed per client address: a burst of 10, then one every 6 s. */
-const ENROLL_FAILURES = { burst: 10, perSecond: 1 / 6 } as const;
-const MAX_TRACKED_ADDRESSES = 10_000;
+/** Wrong enrollment codes (and wrong admin tokens) allowed per client: a burst of 10, then one every 6 s. */
+const CLIENT_FAILURES = { burst: 10, perSecond: 1 / 6 } as const;
 
 export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const failures = new Map<string, TokenBucket>();
-  const failureBucket = (req: IncomingMessage): TokenBucket => {
-    const key = req.socket.remoteAddress ?? '';
-    let bucket = failures.get(key);
-    if (bucket === undefined) {
-      if (failures.size >= MAX_TRACKED_ADDRESSES) failures.clear();
-      bucket = new TokenBucket(ENROLL_FAILURES.burst, ENROLL_FAILURES.perSecond);
-      failures.set(key, bucket);
-    }
-    return bucket;
-  };
+  // Read once: the client behind a reverse proxy (client-address.ts), for both limits.
+  const proxyHeader = trustedProxyHeader();
+  const enrollFailures = new FailureLimiter(CLIENT_FAILURES.burst, CLIENT_FAILURES.perSecond);
+  const adminFailures = new FailureLimiter(CLIENT_FAILURES.burst, CLIENT_FAILURES.perSecond);
+  // A store holds demo data from its first demo start on, and production refuses such a store: asked once.
+  let demo: Promise<boolean> | null = null;
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === PATHS.health) {
       if (req.method !== 'GET') throw methodNotAllowed();
-      return sendJson(res, 200, { ok: true, protocol: PROTOCOL_VERSION, headSeq: await deps.store.headSeq(), serverTime: Date.now() });
+      demo ??= isDemoStore(deps.store).catch((err: unknown) => {
+        demo = null;
+        throw err;
+      });
+      const [headSeq, isDemo] = await Promise.all([deps.store.headSeq(), demo]);
+      // `demo`: the page shows its DEMO banner on every screen, and remembers it offline.
+      return sendJson(res, 200, { ok: true, protocol: PROTOCOL_VERSION, headSeq, serverTime: Date.now(), demo: isDemo });
     }
     if (path === PATHS.enroll) {
       if (req.method !== 'POST') throw methodNotAllowed();
-      return enroll(req, res, deps, failureBucket(req));
+      const client = clientAddress(req, proxyHeader);
+      return enroll(req, res, deps, enrollFailures.bucket(client), client);
     }
     if (path === PATHS.catalog) {
       if (req.method !== 'GET') throw methodNotAllowed();
@@ -59,26 +64,33 @@ export function createRequestHandler(deps: HttpDeps): (req: IncomingMessage, res
       if (req.method !== 'GET') throw methodNotAllowed();
       return serveOfficers(req, res, deps);
     }
-    if (path.startsWith('/api/admin/')) return handleAdmin(req, res, url, deps);
+    if (path.startsWith('/api/admin/')) {
+      const client = clientAddress(req, proxyHeader);
+      return handleAdmin(req, res, url, deps, { failures: adminFailures.bucket(client), client });
+    }
     if (path.startsWith('/api/')) throw notFound();
     return serveStatic(deps.staticDir, req, res);
   };
 
   return (req, res) => {
+    setSecurityHeaders(res);
     route(req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
       if (err instanceof HttpError) return sendError(res, err);
-      logEvent(deps.log, 'http_error', { path: req.url ?? '', error: err instanceof Error ? err.message : String(err) });
+      logEvent(deps.log, storeErrorEvent(err, 'http_error'), { path: req.url ?? '', error: err instanceof Error ? err.message : String(err) });
       sendError(res, new HttpError(500, 'server_error', 'Lỗi máy chủ, vui lòng thử lại sau'));
     });
   };
 }
 
-async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, failures: TokenBucket): Promise<void> {
-  if (!failures.has()) throw new HttpError(429, 'too_many_attempts', 'Nhập sai quá nhiều lần, vui lòng đợi một phút rồi thử lại');
+async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps, failures: TokenBucket, client: string): Promise<void> {
+  if (!failures.has()) {
+    logEvent(deps.log, 'enroll_refused', { reason: 'rate_limited', client });
+    throw new HttpError(429, 'too_many_attempts', 'Nhập sai quá nhiều lần, vui lòng đợi một phút rồi thử lại');
+  }
   const body = await readJsonObject(req);
   const code = stringField(body, 'code', 64);
   const label = stringField(body, 'label', 64) || 'Thiết bị';
@@ -91,6 +103,8 @@ async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps,
     createdAt: now,
   });
   if (!result.ok) {
+    // Never the code: a log line must not let its reader enroll a device.
+    logEvent(deps.log, 'enroll_refused', { reason: result.reason, client });
     if (result.reason === 'unit_full') {
       throw new HttpError(409, 'unit_full', 'Đơn vị đã đủ 10 thiết bị; hãy nhờ quản trị thu hồi một thiết bị cũ');
     }

@@ -144,7 +144,7 @@ export async function startYear(ctx: BenchContext): Promise<YearRun> {
     async measure(): Promise<void> {
       try {
         await b.page.getByTestId('login-username').fill('demo');
-        await b.page.getByTestId('login-password').fill('demo1234');
+        await b.page.getByTestId('login-password').fill('demo123456');
         await b.page.getByTestId('login-submit').click();
         await b.page.getByTestId('intake-form').waitFor({ timeout: 120_000 });
         await b.page.goto(`${server.url}/#/list`);

@@ -81,6 +81,8 @@ export class ServerNode {
       DATA_DIR: this.o.dataDir,
       STATIC_DIR: join(this.o.dataDir, 'no-ui'),
       ADMIN_TOKEN: this.o.adminToken,
+      // Production: the bench makes its own codes and needs no demo data.
+      MOTCUA_MODE: 'production',
     };
     delete env['DATABASE_URL'];
     if (this.o.databaseUrl !== undefined) env['DATABASE_URL'] = this.o.databaseUrl;

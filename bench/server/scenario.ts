@@ -34,7 +34,7 @@ const CONVERGE_TIMEOUT_MS = 60_000;
 /** A live edit every this often: 100 edits span the first 15 s of the load. */
 const LIVE_EVERY_MS = 150;
 const IDLE_LIVE_SAMPLES = 20;
-const ADMIN_TOKEN = 'bench-server-admin';
+const ADMIN_TOKEN = 'bench-server-admin-token-0123456789';
 
 /** True once `done()` holds, false when the time is up; throws when `failed()` names a failure. */
 async function waitFor(done: () => boolean, failed: () => string | null, timeoutMs: number, progress: () => void): Promise<boolean> {

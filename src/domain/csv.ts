@@ -1,7 +1,8 @@
 /**
  * CSV per RFC 4180: fields separated by commas, records by CRLF (LF accepted on input), a field with
  * a comma, quote or line break is quoted and its quotes doubled. Files written for Excel start with a
- * UTF-8 byte order mark, without which Excel reads Vietnamese text as Windows-1252.
+ * UTF-8 byte order mark, without which Excel reads Vietnamese text as Windows-1252. Written cells
+ * that a spreadsheet would take for a formula are neutralised (neutraliseFormula).
  */
 
 export const BOM = '\uFEFF';
@@ -70,9 +71,21 @@ export function parseCsv(text: string): CsvParse {
 }
 
 const needsQuotes = /[",\r\n]/;
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): =, +, -, @, tab, CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell a spreadsheet could run as a formula (a citizen's name typed as `=HYPERLINK(...)`) gets a
+ * leading single quote, so Excel and LibreOffice show it as text. Every CSV the software writes goes
+ * through here: the device's register (Mẫu 07) and the server's export.
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
 
 export function csvField(value: string): string {
-  return needsQuotes.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
+  const v = neutraliseFormula(value);
+  return needsQuotes.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** The rows as CSV text with CRLF line ends; with `bom`, prefixed for Excel. */

@@ -12,7 +12,7 @@ export interface Officer {
 
 /** The seeded demo officer of Phường Thanh Khê (20209); other units get `demo<unit>`. */
 export function officerFor(unit: string): Officer {
-  return unit === '20209' ? { username: 'demo', password: 'demo1234' } : { username: `demo${unit}`, password: 'demo1234' };
+  return unit === '20209' ? { username: 'demo', password: 'demo123456' } : { username: `demo${unit}`, password: 'demo123456' };
 }
 
 export const DEFAULT_PROCEDURE = 'dang-ky-khai-sinh';

@@ -5,6 +5,7 @@
  * "server down" is "the device is offline".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { EnrollResponse } from '../../../src/protocol/http.ts';
@@ -62,6 +63,8 @@ export interface ServerOptions {
   readonly staticDir?: string;
   /** PostgreSQL instead of the SQLite file in dataDir: one node of a data center. */
   readonly databaseUrl?: string;
+  /** 'demo' (the default: the tests sign in as the seeded demo officers) or 'production'. */
+  readonly mode?: 'demo' | 'production';
 }
 
 type LineListener = (line: string, event: ServerEvent | null) => void;
@@ -72,6 +75,7 @@ export class SyncServer {
   readonly adminToken: string;
   readonly staticDir: string;
   readonly databaseUrl: string;
+  readonly mode: 'demo' | 'production';
   /** Every stdout line of every run of this server (runs separated by a "=== start" marker). */
   readonly lines: string[] = [];
   /** Parsed JSON lines of every run, in order, tagged with the run number. */
@@ -87,9 +91,11 @@ export class SyncServer {
     this.port = opts.port;
     this.dataDir = opts.dataDir;
     this.logs = opts.logs;
-    this.adminToken = opts.adminToken ?? `e2e-admin-${Math.random().toString(36).slice(2)}`;
+    // 32 characters at least, or the server refuses to start.
+    this.adminToken = opts.adminToken ?? `e2e-admin-${randomUUID()}`;
     this.staticDir = opts.staticDir ?? `${ROOT}dist`;
     this.databaseUrl = opts.databaseUrl ?? '';
+    this.mode = opts.mode ?? 'demo';
   }
 
   get url(): string {
@@ -123,6 +129,8 @@ export class SyncServer {
         ADMIN_TOKEN: this.adminToken,
         // Set even when empty: a DATABASE_URL in the developer's shell must not turn a SQLite test into a PostgreSQL one.
         DATABASE_URL: this.databaseUrl,
+        MOTCUA_MODE: this.mode,
+        TRUSTED_PROXY_HEADER: '',
         NODE_ENV: 'test',
       },
       detached: true,

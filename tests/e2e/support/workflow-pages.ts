@@ -214,7 +214,7 @@ export async function switchOfficer(app: AppPage, officer: Officer): Promise<voi
   await app.loginPage.login(officer);
 }
 
-export const LEADER_20209: Officer = { username: 'lanhdao', password: 'demo1234' };
+export const LEADER_20209: Officer = { username: 'lanhdao', password: 'demo123456' };
 
 const require = createRequire(import.meta.url);
 

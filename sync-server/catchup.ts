@@ -7,6 +7,9 @@
  *   or a doc outside the device's scope closes this socket only.
  * - S12: a device's scope is its commune's docs plus the docs granted to its commune; a Push's grants
  *   are written with its batch.
+ * - S19/S20/S21: a Push's updates pass the checks of trust.ts (the device's own client ids, not the
+ *   server's `st`, a grant only with its transfer event, the doc size limits) before anything is
+ *   written; number blocks only for the coming days (quota.ts).
  * - S13: the events a batch inserts are stamped with server time in the batch's transaction.
  * - S18: the dossiers' records and events (the relational projection) are written in that transaction.
  * - S17: the Welcome is followed by the store's epoch; AskStates is answered with docs' states.
@@ -21,12 +24,17 @@ import { parseDocName } from '../src/protocol/doc-names.ts';
 import { decodeMessage, encodeMessage, ProtocolError, type Grant, type Message, type MessageOf } from '../src/protocol/messages.ts';
 import { inScope, scopeOf } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
-import { CloseRequest, logEvent, type SerialQueue } from './conn.ts';
+import { logEvent, Refusal, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
-import { SERVER_NUMBER_MAX, type Device } from './store/types.ts';
-import { eventStamps } from './events.ts';
-import { batchProjection, cacheListRows } from './projection.ts';
-import { buildPullPage, checkYjsUpdate, DOSSIER_ROOTS } from './yupdates.ts';
+import { SERVER_NUMBER_MAX, type Device, type EventStamp } from './store/types.ts';
+import { eventIdsOf } from './events.ts';
+import { inRestoreWindow } from './epoch.ts';
+import { batchProjection, cacheListRows, type BatchProjection } from './projection.ts';
+import { checkReserveDays } from './quota.ts';
+import { BatchDocs } from './stored-docs.ts';
+import { checkDocUpdates, grantsWithoutTransfer, logCarried, type CheckedDoc, type Writer } from './trust.ts';
+import { buildPullPage } from './yupdates.ts';
+import { ownedWriterIds } from '../src/worker/dossier-doc.ts';
 
 export class CatchupChannel {
   private readonly sessions = new Set<CatchupSession>();
@@ -65,12 +73,14 @@ class CatchupSession implements FrameHandler<Message> {
   readonly channel = 'sync';
   private readonly queue: SerialQueue;
   private nonce = 0;
+  private readonly owned: ReadonlySet<number>;
 
   constructor(
     private readonly ws: WebSocket,
     readonly device: Device,
     private readonly deps: ChannelDeps,
   ) {
+    this.owned = ownedWriterIds(device.id);
     this.queue = serveFrames(ws, deps, this);
     ws.once('close', (code) => logEvent(deps.log, 'sync_close', { device: device.id, code }));
     logEvent(deps.log, 'sync_open', { device: device.id, unit: device.unit });
@@ -127,6 +137,7 @@ class CatchupSession implements FrameHandler<Message> {
       case MsgType.Reserve: {
         const held = msg.held ?? [];
         if (held.some((b) => b.start < 1 || b.end > SERVER_NUMBER_MAX)) throw new ProtocolError('reserve: a held block the server cannot have given');
+        checkReserveDays(msg.days, Date.now());
         const blocks = await this.deps.store.reserveBlocks(this.device.unit, msg.days, msg.size, held);
         return this.send({ type: MsgType.Reserved, reqId: msg.reqId, blocks });
       }
@@ -162,13 +173,8 @@ class CatchupSession implements FrameHandler<Message> {
     for (const g of grants) {
       if ((await this.deps.store.getUnit(g.unit)) === null) throw new ProtocolError('grant: unknown unit');
     }
-    for (const it of items) checkYjsUpdate(it.update, parseDocName(it.doc)?.kind === 'dossier' ? DOSSIER_ROOTS : undefined);
-    // The batch's dossier docs as stored, in one query: for the stamps (S13) and the projection (S18).
-    const dossiers = items.filter((it) => parseDocName(it.doc)?.kind === 'dossier').map((it) => it.doc);
-    const before = await this.deps.store.readDocs(dossiers);
-    const stamps = await eventStamps(items, async (doc) => [...(before.get(doc)?.rows ?? [])]);
     const now = Date.now();
-    const projection = batchProjection(this.deps.projector, items, stamps, before, now);
+    const { stamps, projection } = await this.prepare(items, grants, now);
 
     const stored = await this.deps.store.appendBatch(
       this.device.id,
@@ -203,6 +209,46 @@ class CatchupSession implements FrameHandler<Message> {
   }
 
   /**
+   * The batch's docs as stored, read in one query and each built at most once (stored-docs.ts), serve
+   * the checks (trust.ts), the stamps (S13) and the projection (S18).
+   */
+  private async prepare(items: readonly CommittedItem[], grants: readonly Grant[], now: number): Promise<{ stamps: EventStamp[]; projection: BatchProjection }> {
+    const docs = new BatchDocs(await this.deps.store.readDocs([...new Set(items.map((it) => it.doc))]));
+    try {
+      const checked = this.check(items, docs);
+      await this.checkGrants(grants, checked);
+      const stamps = [...checked.values()].flatMap((c) => {
+        const eventIds = c.resolver === null ? [] : eventIdsOf(c.resolver);
+        return eventIds.length === 0 ? [] : [{ doc: c.doc, unit: homeOf(c.doc), eventIds }];
+      });
+      return { stamps, projection: batchProjection(this.deps.projector, items, stamps, docs.stored, now, docs) };
+    } finally {
+      docs.destroy();
+    }
+  }
+
+  /** The checks of trust.ts, per doc of the batch; a restore's send-back let through is logged. */
+  private check(items: readonly CommittedItem[], docs: BatchDocs): Map<string, CheckedDoc> {
+    const byDoc = new Map<string, Uint8Array[]>();
+    for (const it of items) byDoc.set(it.doc, [...(byDoc.get(it.doc) ?? []), it.update]);
+    const writer: Writer = { owned: this.owned, restoreWindow: inRestoreWindow(this.deps.epoch, this.deps.restoreWindowMs, Date.now()) };
+    const checked = new Map<string, CheckedDoc>();
+    for (const [doc, updates] of byDoc) checked.set(doc, checkDocUpdates(doc, updates, docs.view(doc), writer));
+    logCarried(this.deps.log, this.device, 'sync', [...checked.values()]);
+    return checked;
+  }
+
+  /** S20: a grant without its transfer event in the batch must be stored already (a re-send). */
+  private async checkGrants(grants: readonly Grant[], checked: ReadonlyMap<string, CheckedDoc>): Promise<void> {
+    const byUnit = new Map<string, string[]>();
+    for (const g of grantsWithoutTransfer(grants, checked)) byUnit.set(g.unit, [...(byUnit.get(g.unit) ?? []), g.doc]);
+    for (const [unit, docs] of byUnit) {
+      const stored = await this.deps.store.grantedDocs(unit, docs);
+      if (docs.some((doc) => !stored.has(doc))) throw new Refusal(CloseCode.UngrantedTransfer, 'S20', 'grant without its transfer');
+    }
+  }
+
+  /**
    * S9/S12: every doc must be of the device's scope, or granted to its unit. A grant may name only
    * such a doc, so a unit can pass on (transfer again) a dossier it was given, never a stranger's.
    */
@@ -210,7 +256,7 @@ class CatchupSession implements FrameHandler<Message> {
     const foreign = [...new Set(docs.filter((doc) => !inScope(this.device, homeOf(doc))))];
     if (foreign.length === 0) return;
     const granted = await this.deps.store.grantedDocs(this.device.unit, foreign);
-    if (foreign.some((doc) => !granted.has(doc))) throw new CloseRequest(CloseCode.Forbidden, 'doc outside scope');
+    if (foreign.some((doc) => !granted.has(doc))) throw new Refusal(CloseCode.Forbidden, 'S9', 'doc outside scope');
   }
 
   private async pull(msg: MessageOf<typeof MsgType.Pull>): Promise<void> {

@@ -3,9 +3,10 @@ import type { Projector } from '../src/worker/projector.ts';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
 import { ProtocolError } from '../src/protocol/messages.ts';
-import { CloseRequest, closeCodeFor, closeWith, logEvent, SerialQueue, TokenBucket, type Heartbeat, type LogFn } from './conn.ts';
+import { CloseRequest, closeCodeFor, closeWith, logEvent, logRefusal, SerialQueue, TokenBucket, type Heartbeat, type LogFn } from './conn.ts';
 import type { EpochInfo } from './epoch.ts';
 import type { Hub } from './hub.ts';
+import type { DeviceBytes } from './quota.ts';
 import type { Device, SyncStore } from './store/types.ts';
 
 export interface ChannelDeps {
@@ -17,6 +18,10 @@ export interface ChannelDeps {
   readonly projector: Projector;
   /** The store's identity, settled before the server serves anything (S17). */
   readonly epoch: EpochInfo;
+  /** How long after a restore devices may send back others' items and the server's stamps (S19). */
+  readonly restoreWindowMs: number;
+  /** The bytes each device sent in the last minute, across its sockets (S21). */
+  readonly bytes: DeviceBytes;
 }
 
 /** ws hands over a Buffer for binary frames ('nodebuffer'); the other shapes are normalised anyway. */
@@ -37,8 +42,8 @@ export interface FrameHandler<F> {
 }
 
 /**
- * Wires a socket's frames to a handler: each frame marks the peer alive, passes the rate limit, must
- * be binary and must parse on arrival; then it is handled in order. Any error closes this socket only,
+ * Wires a socket's frames to a handler: each frame marks the peer alive, passes the rate limit and the
+ * device's byte quota (S21), must be binary and must parse on arrival; then it is handled in order. Any error closes this socket only,
  * with the close code the error names (S8). Returns the queue, for a first task and for draining.
  */
 export function serveFrames<F>(ws: WebSocket, deps: ChannelDeps, handler: FrameHandler<F>): SerialQueue {
@@ -50,15 +55,20 @@ export function serveFrames<F>(ws: WebSocket, deps: ChannelDeps, handler: FrameH
       const error = err instanceof Error ? err.message : String(err);
       logEvent(deps.log, `${handler.channel}_error`, { device: handler.device.id, error });
     }
+    logRefusal(deps.log, handler.device, err, handler.channel);
     closeWith(ws, code, reason);
   };
   const queue = new SerialQueue(ws, fail);
   ws.on('message', (data, isBinary) => {
+    // Frames that follow a refusal are dropped (and not refused, nor logged, again).
+    if (ws.readyState !== ws.OPEN) return;
     try {
       touch();
       if (!bucket.take()) throw new CloseRequest(CloseCode.RateLimited, 'rate limited');
+      const bytes = frameBytes(data);
+      deps.bytes.take(handler.device.id, bytes.byteLength);
       if (!isBinary) throw new ProtocolError('text frame');
-      const frame = handler.parse(frameBytes(data));
+      const frame = handler.parse(bytes);
       queue.push(() => handler.handle(frame));
     } catch (err) {
       fail(err);

@@ -24,6 +24,25 @@ export class CloseRequest extends AppError {
   }
 }
 
+/**
+ * A refusal of what a device sent or asked for, by a rule (S9 scope, S19 writer, S20 grant, S21 quota):
+ * closes its socket with the code and is logged as `refused` (logRefusal), without personal data.
+ */
+export class Refusal extends CloseRequest {
+  constructor(
+    closeCode: CloseCode,
+    readonly rule: string,
+    reason: string,
+  ) {
+    super(closeCode, reason);
+  }
+}
+
+/** Logs a refusal; anything else thrown is logged (or not) by the caller. */
+export function logRefusal(log: LogFn, device: { readonly id: string; readonly unit: string }, err: unknown, channel: string): void {
+  if (err instanceof Refusal) logEvent(log, 'refused', { device: device.id, unit: device.unit, code: err.closeCode, rule: err.rule, channel, reason: err.message });
+}
+
 /** How long a peer gets to answer our close frame before its socket is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 

@@ -28,6 +28,11 @@ export interface EpochInfo {
   readonly parentEpoch: string;
   /** The head when this epoch began: rows up to it are the parent's rows, unchanged. */
   readonly forkSeq: number;
+  /**
+   * When this epoch began (server ms; 0 for a record written before it was kept): devices send back
+   * what a restored copy lacks within the restore window after it (S19, trust.ts).
+   */
+  readonly rotatedAt: number;
 }
 
 interface EpochRecord extends EpochInfo {
@@ -51,10 +56,21 @@ function parseRecord(json: string | null): EpochRecord | null {
       r.forkSeq >= 0 &&
       typeof r.fingerprint === 'string' &&
       typeof r.restore === 'string';
-    return ok ? (r as EpochRecord) : null;
+    if (!ok) return null;
+    const rotatedAt = typeof r.rotatedAt === 'number' && Number.isSafeInteger(r.rotatedAt) && r.rotatedAt > 0 ? r.rotatedAt : 0;
+    return { ...(r as EpochRecord), rotatedAt };
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether an update may carry other writers' items and the server's stamps (S19): only within
+ * `windowMs` after this epoch began, and only for a copy of an earlier store (parentEpoch set), whose
+ * devices are sending back what it lacks (S17). A store that began empty has nothing to get back.
+ */
+export function inRestoreWindow(epoch: EpochInfo, windowMs: number, now: number): boolean {
+  return epoch.parentEpoch !== '' && epoch.rotatedAt > 0 && now - epoch.rotatedAt < windowMs;
 }
 
 /** Rounds of read and compare-and-set before giving up: each lost round means another node decided. */
@@ -67,17 +83,22 @@ const DECIDE_ROUNDS = 5;
  * the record is replaced only if it still holds what was read, and a node that lost reads the
  * winner's record, which names the same copy.
  */
-export async function resolveEpoch(store: SyncStore, newId: () => string = newEpochId): Promise<EpochInfo & { readonly rotated: boolean }> {
+export async function resolveEpoch(
+  store: SyncStore,
+  newId: () => string = newEpochId,
+  now: () => number = Date.now,
+): Promise<EpochInfo & { readonly rotated: boolean }> {
   for (let round = 0; round < DECIDE_ROUNDS; round++) {
     const [fingerprint, stored, mark] = await Promise.all([store.fingerprint(), store.getSetting(EPOCH_SETTING), store.getSetting(RESTORE_SETTING)]);
     const record = parseRecord(stored);
     const restore = mark ?? '';
     if (record !== null && record.fingerprint === fingerprint && record.restore === restore) {
-      return { epoch: record.epoch, parentEpoch: record.parentEpoch, forkSeq: record.forkSeq, rotated: false };
+      return { epoch: record.epoch, parentEpoch: record.parentEpoch, forkSeq: record.forkSeq, rotatedAt: record.rotatedAt, rotated: false };
     }
-    const next: EpochRecord = { epoch: newId(), parentEpoch: record?.epoch ?? '', forkSeq: await store.headSeq(), fingerprint, restore };
+    const forkSeq = await store.headSeq();
+    const next: EpochRecord = { epoch: newId(), parentEpoch: record?.epoch ?? '', forkSeq, rotatedAt: now(), fingerprint, restore };
     if (await store.replaceSetting(EPOCH_SETTING, stored, JSON.stringify(next))) {
-      return { epoch: next.epoch, parentEpoch: next.parentEpoch, forkSeq: next.forkSeq, rotated: true };
+      return { epoch: next.epoch, parentEpoch: next.parentEpoch, forkSeq: next.forkSeq, rotatedAt: next.rotatedAt, rotated: true };
     }
   }
   throw new StoreError('epoch_undecided', `the store's epoch changed under us ${DECIDE_ROUNDS} times`);

@@ -19,7 +19,17 @@ export const EVENTS_ARRAY = 'events';
 /** Longer ids are not stamped (event ids are UUIDs): a stamp row stays small. */
 export const MAX_EVENT_ID_LENGTH = 128;
 
-type Parent = { readonly root: string; readonly sub: string | null } | 'nested' | 'unknown';
+/**
+ * Where an item hangs: under a root type (with its key, for a map), under a nested type whose item is
+ * `via` (resolved further by rootOf), or nowhere known.
+ */
+type Parent =
+  | { readonly root: string; readonly sub: string | null; readonly nested: boolean }
+  | { readonly via: Y.ID }
+  | 'unknown';
+
+/** Nesting followed by rootOf before giving up (a dossier doc nests nothing). */
+const MAX_NESTING = 32;
 
 /** An object with a usable string id, as events are; anything else in the array is not stamped. */
 function eventId(value: unknown): string | null {
@@ -28,15 +38,18 @@ function eventId(value: unknown): string | null {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_EVENT_ID_LENGTH ? id : null;
 }
 
-/** The items of some updates, indexed by client and clock. */
-class ItemIndex {
+/** The structs of decoded updates, their items indexed by client and clock. */
+export class ItemIndex {
   readonly items: Y.Item[] = [];
   private readonly byClient = new Map<number, Y.Item[]>();
 
-  constructor(updates: readonly Uint8Array[]) {
-    for (const u of updates) {
-      for (const s of Y.decodeUpdate(u).structs) if (s instanceof Y.Item) this.items.push(s);
-    }
+  /** Decodes `updates`; throws on bytes that are not a Yjs update. */
+  static of(updates: readonly Uint8Array[]): ItemIndex {
+    return new ItemIndex(updates.map((u) => Y.decodeUpdate(u).structs));
+  }
+
+  constructor(structs: readonly (readonly unknown[])[]) {
+    for (const list of structs) for (const s of list) if (s instanceof Y.Item) this.items.push(s);
     for (const it of this.items) {
       const list = this.byClient.get(it.id.client);
       if (list === undefined) this.byClient.set(it.id.client, [it]);
@@ -61,10 +74,25 @@ class ItemIndex {
     }
     return undefined;
   }
+
+  /** The items of `client` that overlap clocks [from, to), in clock order. */
+  overlapping(client: number, from: number, to: number): Y.Item[] {
+    return (this.byClient.get(client) ?? []).filter((it) => it.id.clock < to && it.id.clock + it.length > from);
+  }
 }
 
-/** The parent of an item the doc already holds. */
-function parentInDoc(doc: Y.Doc, id: Y.ID): Parent {
+/** Where a type of a built doc hangs: its root's key, and whether it is nested below that root. */
+function placeOf(type: Y.AbstractType<unknown>, sub: string | null): Parent {
+  let top = type;
+  for (let depth = 0; top._item !== null; depth++) {
+    if (depth > MAX_NESTING || !(top._item.parent instanceof Y.AbstractType)) return 'unknown';
+    top = top._item.parent;
+  }
+  return { root: Y.findRootTypeKey(top), sub, nested: top !== type };
+}
+
+/** The parent of an item the doc already holds (a GC'd struct has none). */
+export function parentInDoc(doc: Y.Doc, id: Y.ID): Parent {
   let item: unknown;
   try {
     item = Y.getItem(doc.store, id);
@@ -72,22 +100,27 @@ function parentInDoc(doc: Y.Doc, id: Y.ID): Parent {
     return 'unknown';
   }
   if (!(item instanceof Y.Item) || !(item.parent instanceof Y.AbstractType)) return 'unknown';
-  if (item.parent._item !== null) return 'nested';
-  return { root: Y.findRootTypeKey(item.parent), sub: item.parentSub };
+  return placeOf(item.parent, item.parentSub);
 }
 
 /**
  * Resolves parents by following origins; memoised, and bounded by the number of items so a forged
  * cycle of origins ends. `base` is asked only for a chain that leaves the updates.
  */
-class ParentResolver {
+export class ParentResolver {
   private readonly memo = new Map<Y.Item, Parent>();
   private baseDoc: Y.Doc | null | undefined;
 
   constructor(
-    private readonly index: ItemIndex,
+    readonly index: ItemIndex,
     private readonly base: () => Y.Doc | null,
   ) {}
+
+  /** The doc as stored, asked for once. */
+  stored(): Y.Doc | null {
+    this.baseDoc ??= this.base();
+    return this.baseDoc;
+  }
 
   resolve(start: Y.Item): Parent {
     const chain: Y.Item[] = [];
@@ -100,25 +133,68 @@ class ParentResolver {
         break;
       }
       chain.push(cur);
-      if (typeof cur.parent === 'string') {
-        found = { root: cur.parent, sub: cur.parentSub };
+      // A decoded item names its parent by a root's name or its type's item id, which Yjs's types
+      // do not declare.
+      const parent: unknown = cur.parent;
+      if (typeof parent === 'string') {
+        found = { root: parent, sub: cur.parentSub, nested: false };
         break;
       }
-      if (cur.parent !== null) {
-        found = 'nested';
+      if (parent instanceof Y.ID) {
+        found = { via: parent };
         break;
       }
       const next: Y.ID | null = cur.origin ?? cur.rightOrigin;
       if (next === null || chain.length > this.index.items.length) break;
       cur = this.index.find(next);
       if (cur === undefined) {
-        this.baseDoc ??= this.base();
-        if (this.baseDoc !== null) found = parentInDoc(this.baseDoc, next);
+        const stored = this.stored();
+        if (stored !== null) found = parentInDoc(stored, next);
       }
     }
     for (const it of chain) this.memo.set(it, found);
     return found;
   }
+
+  /** The root an item is under, however deep; 'unknown' when that cannot be told. */
+  rootOf(item: Y.Item): string | 'unknown' {
+    let p = this.resolve(item);
+    for (let depth = 0; typeof p === 'object' && 'via' in p; depth++) {
+      if (depth > MAX_NESTING) return 'unknown';
+      const typeItem = this.index.find(p.via);
+      if (typeItem !== undefined) p = this.resolve(typeItem);
+      else {
+        const stored = this.stored();
+        p = stored === null ? 'unknown' : parentInDoc(stored, p.via);
+      }
+    }
+    return typeof p === 'object' ? p.root : 'unknown';
+  }
+}
+
+/** Values inserted directly into the root 'events' array, with each one's item. */
+export function insertedEvents(resolver: ParentResolver): { readonly item: Y.Item; readonly value: object; readonly id: string }[] {
+  const out: { item: Y.Item; value: object; id: string }[] = [];
+  for (const it of resolver.index.items) {
+    if (!(it.content instanceof Y.ContentAny)) continue;
+    // Only an item holding something shaped like an event is worth resolving: a field edit (a string
+    // or number replacing another) never makes the stored doc load.
+    const found = it.content.arr.flatMap((v: unknown) => {
+      const id = eventId(v);
+      return id === null ? [] : [{ item: it, value: v as object, id }];
+    });
+    if (found.length === 0) continue;
+    const parent = resolver.resolve(it);
+    if (typeof parent !== 'object' || !('root' in parent) || parent.root !== EVENTS_ARRAY || parent.sub !== null || parent.nested) continue;
+    out.push(...found);
+  }
+  return out;
+}
+
+/** The ids of the events the resolver's updates insert, each once, but for those that carry their stamp. */
+export function eventIdsOf(resolver: ParentResolver): string[] {
+  const carried = carriedStamps(resolver.index);
+  return [...new Set(insertedEvents(resolver).map((e) => e.id))].filter((id) => !carried.has(id));
 }
 
 /**
@@ -129,32 +205,19 @@ class ParentResolver {
 export function insertedEventIds(updates: readonly Uint8Array[], base: () => Y.Doc | null): string[] {
   let index: ItemIndex;
   try {
-    index = new ItemIndex(updates);
+    index = ItemIndex.of(updates);
   } catch {
     return [];
   }
-  const resolver = new ParentResolver(index, base);
-  const ids = new Set<string>();
-  const carried = carriedStamps(index);
-  for (const it of index.items) {
-    if (!(it.content instanceof Y.ContentAny)) continue;
-    // Only an item holding something shaped like an event is worth resolving: a field edit (a string
-    // or number replacing another) never makes the stored doc load.
-    const found = it.content.arr.map(eventId).filter((id): id is string => id !== null);
-    if (found.length === 0) continue;
-    const parent = resolver.resolve(it);
-    if (typeof parent !== 'object' || parent.root !== EVENTS_ARRAY || parent.sub !== null) continue;
-    for (const id of found) if (!carried.has(id)) ids.add(id);
-  }
-  return [...ids];
+  return eventIdsOf(new ParentResolver(index, base));
 }
 
 /**
  * Event ids whose server stamp the updates themselves carry: a device sending back, after a restore
  * from a backup, events the restored store lost together with the stamps they had (S17). Stamping
  * them again would give one event two server times (S13). A stamp row sets each key once from a fresh
- * doc, so its items name the root map; a device could write such an item itself, but `st` was always
- * writable to devices (a later write wins a key), so skipping a carried stamp gives them nothing new.
+ * doc, so its items name the root map. A device may write in `st` only within the restore window after
+ * the store's epoch rotated (S19, trust.ts); outside it such an update is refused before stamping.
  */
 function carriedStamps(index: ItemIndex): Set<string> {
   const out = new Set<string>();
@@ -170,7 +233,11 @@ function carriedStamps(index: ItemIndex): Set<string> {
 /** A doc built from stored rows; a row that does not apply is skipped. */
 export function docFromRows(rows: readonly Uint8Array[]): Y.Doc {
   // A guid given: Yjs would otherwise draw a UUID one getRandomValues call per character (~70 µs).
-  const doc = new Y.Doc({ guid: 'server' });
+  return applyRows(new Y.Doc({ guid: 'server' }), rows);
+}
+
+/** Applies rows to a doc in one transaction, skipping a row that does not apply; returns the doc. */
+export function applyRows(doc: Y.Doc, rows: readonly Uint8Array[]): Y.Doc {
   doc.transact(() => {
     for (const row of rows) {
       try {

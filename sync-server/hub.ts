@@ -80,6 +80,11 @@ export class Hub {
     });
   }
 
+  /** The device's open sockets on this node (/sync and /yjs). */
+  socketCount(deviceId: string): number {
+    return this.sockets.get(deviceId)?.size ?? 0;
+  }
+
   /** Closes every socket of a revoked device with Revoked (the device stops retrying). */
   revoke(deviceId: string): number {
     const set = this.sockets.get(deviceId);

@@ -1,8 +1,9 @@
 /**
  * The `/yjs/{unit}/{kind}/{id}` endpoint: the y-websocket protocol, so a stock WebsocketProvider can
  * open a live doc (the queue day, a dossier being worked on). Same auth and scope as /sync (S9, S12).
- * Every client update is checked, made durable with appendBatch, and only then applied to the room and
- * broadcast; a room is loaded from the log when its first client comes and dropped when the last leaves.
+ * Every client update passes the checks a Push passes (trust.ts: decoding, a dossier's roots, the
+ * device's own client ids and not the server's `st` (S19), the doc size limits (S21)), is made durable
+ * with appendBatch, and only then applied to the room and broadcast; a room is loaded from the log when its first client comes and dropped when the last leaves.
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -12,14 +13,17 @@ import { docName, parseDocName, type DocName } from '../src/protocol/doc-names.t
 import { ProtocolError } from '../src/protocol/messages.ts';
 import { inScope } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
-import { closeCodeFor, closeWith, logEvent } from './conn.ts';
+import { closeCodeFor, closeWith, logEvent, logRefusal, Refusal } from './conn.ts';
 import { LiveWriter } from './live-writer.ts';
-import { insertedEventIds } from './events.ts';
+import { inRestoreWindow } from './epoch.ts';
+import { eventIdsOf } from './events.ts';
 import { liveProjection } from './projection.ts';
 import type { Committed } from './hub.ts';
 import { parseLiveFrame, type LiveFrame } from './live-protocol.ts';
 import { Room } from './room.ts';
 import type { Device } from './store/types.ts';
+import { checkDocUpdates, logCarried, type CheckedDoc } from './trust.ts';
+import { ownedWriterIds } from '../src/worker/dossier-doc.ts';
 
 export type LiveAccess =
   | { readonly ok: true; readonly name: DocName }
@@ -116,6 +120,7 @@ export class LiveChannel {
 class LiveSession implements FrameHandler<LiveFrame> {
   readonly channel = 'live';
   private readonly writer: LiveWriter;
+  private readonly owned: ReadonlySet<number>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -124,6 +129,7 @@ class LiveSession implements FrameHandler<LiveFrame> {
     private readonly loaded: LoadedRoom,
     private readonly deps: ChannelDeps,
   ) {
+    this.owned = ownedWriterIds(device.id);
     // No appPing: stock clients have none; WebSocket pings are answered by every client.
     const queue = serveFrames(ws, deps, this);
     this.writer = new LiveWriter(
@@ -131,6 +137,7 @@ class LiveSession implements FrameHandler<LiveFrame> {
       (err) => {
         const { code, reason } = closeCodeFor(err);
         if (code === CloseCode.ServerError) logEvent(deps.log, 'live_error', { device: device.id, error: err instanceof Error ? err.message : String(err) });
+        logRefusal(deps.log, device, err, 'live');
         closeWith(ws, code, reason);
       },
     );
@@ -167,6 +174,26 @@ class LiveSession implements FrameHandler<LiveFrame> {
   }
 
   /**
+   * The checks of a Push (trust.ts) against the room's doc, which holds everything stored. The room's
+   * count of stored rows only grows while it is open; near the limit the store's count decides.
+   */
+  private async check(group: readonly Uint8Array[]): Promise<CheckedDoc> {
+    const { room } = this.loaded;
+    const writer = { owned: this.owned, restoreWindow: inRestoreWindow(this.deps.epoch, this.deps.restoreWindowMs, Date.now()) };
+    const run = (): CheckedDoc => checkDocUpdates(room.name, group, { rows: room.storedRows, bytes: room.storedBytes, base: () => room.doc }, writer);
+    let checked: CheckedDoc;
+    try {
+      checked = run();
+    } catch (err) {
+      if (!(err instanceof Refusal) || err.closeCode !== CloseCode.DocTooLarge) throw err;
+      room.recount((await this.deps.store.readDocs([room.name])).get(room.name)?.rows ?? []);
+      checked = run();
+    }
+    logCarried(this.deps.log, this.device, 'live', [checked]);
+    return checked;
+  }
+
+  /**
    * Durable first, then applied and broadcast: a client never sees an update the server could lose.
    * Events the updates insert are stamped in the same transaction (S13), resolved against the room's
    * doc, which holds everything stored; the stamp reaches every client of the room, the sender too.
@@ -176,7 +203,8 @@ class LiveSession implements FrameHandler<LiveFrame> {
     await this.loaded.ready;
     const batchId = `live-${randomBytes(12).toString('base64url')}`;
     const items = group.map((update) => ({ doc: room.name, unit: this.unit, update }));
-    const ids = parseDocName(room.name)?.kind === 'dossier' ? insertedEventIds(group, () => room.doc) : [];
+    const checked = await this.check(group);
+    const ids = checked.resolver === null ? [] : eventIdsOf(checked.resolver);
     const stamps = ids.length > 0 ? [{ doc: room.name, unit: this.unit, eventIds: ids }] : [];
     const projection = liveProjection(this.deps.projector, room.name);
     const stored = await this.deps.store.appendBatch(

@@ -8,7 +8,7 @@
 import * as Y from 'yjs';
 import { parseDocName } from '../src/protocol/doc-names.ts';
 import type { Derived, Projector } from '../src/worker/projector.ts';
-import { docFromRows } from './events.ts';
+import { applyRows, docFromRows } from './events.ts';
 import { serverTimesOf } from '../src/worker/dossier-doc.ts';
 import type { DossierProjection, ProjectionInput } from './store/projection-types.ts';
 import { stampUpdates } from './store/server-rows.ts';
@@ -94,7 +94,8 @@ export interface BatchProjection extends ProjectionInput {
 
 /**
  * The projection a batch brings: `stored` holds the batch's dossier docs as stored (rows, and their
- * record's version), `stamps` the event ids the batch will stamp at `now`. An id the stored doc has a
+ * record's version), `stamps` the event ids the batch will stamp at `now`, `built` the docs as stored
+ * that were built already (taken over and destroyed here). An id the stored doc has a
  * stamp for already keeps it (the store will not stamp it again).
  */
 export function batchProjection(
@@ -103,6 +104,7 @@ export function batchProjection(
   stamps: readonly EventStamp[],
   stored: ReadonlyMap<string, StoredDoc>,
   now: number,
+  built?: { take(doc: string): Y.Doc | undefined },
 ): BatchProjection {
   const byDoc = new Map<string, Uint8Array[]>();
   for (const it of items) {
@@ -116,7 +118,9 @@ export function batchProjection(
   const listRows = new Map<string, string>();
   for (const [docName, updates] of byDoc) {
     const base = stored.get(docName);
-    const doc = docFromRows([...(base?.rows ?? []), ...updates]);
+    // The doc as stored, if the batch's checks built it already (stored-docs.ts), with the batch on top.
+    const taken = built?.take(docName);
+    const doc = taken === undefined ? docFromRows([...(base?.rows ?? []), ...updates]) : applyRows(taken, updates);
     try {
       const had = serverTimesOf(doc);
       const fresh = (stampsOf.get(docName) ?? []).filter((id) => !had.has(id));

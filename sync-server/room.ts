@@ -20,6 +20,13 @@ export class Room {
   private destroyed = false;
   /** Rows that would not apply at load (logged, skipped): a live doc still opens. */
   skippedAtLoad = 0;
+  /**
+   * The doc's stored rows and their bytes, for its size limit (S21): counted at load and for each
+   * update applied since. The compactor may have lowered them meanwhile; trust the store when they
+   * near the limit (live.ts).
+   */
+  storedRows = 0;
+  storedBytes = 0;
 
   constructor(readonly name: string) {
     // The server is not a participant: no awareness state of its own.
@@ -44,6 +51,7 @@ export class Room {
 
   /** Applies the doc's stored rows; one bad row does not keep the room from opening. */
   load(rows: readonly Uint8Array[]): void {
+    this.recount(rows);
     Y.transact(
       this.doc,
       () => {
@@ -83,7 +91,15 @@ export class Room {
 
   /** Applies a durable update; `origin` (the sender's socket, or null) is not sent its own update back. */
   apply(update: Uint8Array, origin: WebSocket | null): void {
+    this.storedRows++;
+    this.storedBytes += update.byteLength;
     if (!this.destroyed) Y.applyUpdate(this.doc, update, origin);
+  }
+
+  /** Sets the stored size from the doc's rows as stored. */
+  recount(rows: readonly Uint8Array[]): void {
+    this.storedRows = rows.length;
+    this.storedBytes = rows.reduce((n, r) => n + r.byteLength, 0);
   }
 
   /** The first messages a client gets: our state vector (sync step 1) and who else is here. */

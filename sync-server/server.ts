@@ -15,11 +15,13 @@ import { authenticate, selectProtocol } from './auth.ts';
 import { CatchupChannel } from './catchup.ts';
 import type { ChannelDeps } from './channel.ts';
 import { Compactor, type CompactorOptions } from './compactor.ts';
-import { closeWith, Heartbeat, logEvent, type HeartbeatOptions, type LogFn } from './conn.ts';
+import { closeCodeFor, closeWith, Heartbeat, logEvent, logRefusal, Refusal, type HeartbeatOptions, type LogFn } from './conn.ts';
 import { resolveEpoch } from './epoch.ts';
 import { createRequestHandler } from './http.ts';
 import { Hub } from './hub.ts';
 import { LiveChannel } from './live.ts';
+import { DeviceBytes, socketRefusal } from './quota.ts';
+import { restoreWindowMs } from './trust.ts';
 import type { SyncStore } from './store/types.ts';
 
 export interface ServerOptions {
@@ -44,6 +46,13 @@ export interface ServerOptions {
   readonly compaction?: Partial<CompactorOptions> | false;
   /** Busy catch-up sessions served at once (admission.ts); DEFAULT_MAX_BUSY by default. */
   readonly maxBusySessions?: number;
+  /**
+   * How long after a restore's new epoch devices may send back others' items and the server's stamps
+   * (S19); from RESTORE_WINDOW_DAYS (30 days when unset) by default.
+   */
+  readonly restoreWindowMs?: number;
+  /** Bytes a device may send per minute (S21); LIMITS.maxDeviceBytesPerMinute by default. */
+  readonly deviceBytesPerMinute?: number;
 }
 
 /**
@@ -81,7 +90,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Only a store that had an epoch: a restored copy, whose devices are about to send back what it lacks.
   if (epoch.rotated && epoch.parentEpoch !== '') logEvent(log, 'epoch_new', { epoch: epoch.epoch, parent: epoch.parentEpoch, forkSeq: epoch.forkSeq });
   const heartbeat = new Heartbeat(opts.heartbeat ?? HEARTBEAT);
-  const deps: ChannelDeps = { store: opts.store, hub, heartbeat, log, projector: serverProjector(), epoch };
+  const deps: ChannelDeps = {
+    store: opts.store,
+    hub,
+    heartbeat,
+    log,
+    projector: serverProjector(),
+    epoch,
+    restoreWindowMs: opts.restoreWindowMs ?? restoreWindowMs(),
+    bytes: new DeviceBytes(opts.deviceBytesPerMinute),
+  };
   const catchup = new CatchupChannel(deps);
   const live = new LiveChannel(deps);
   const cluster = opts.cluster === undefined ? null : await opts.cluster(hub, log);
@@ -129,6 +147,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       try {
         if (auth === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
         if (!auth.ok) return closeWith(ws, auth.code, auth.code === CloseCode.Revoked ? 'revoked' : 'unauthorized');
+        const refuse = (err: Refusal): void => {
+          logRefusal(log, auth.device, err, isSync ? 'sync' : 'live');
+          const { code, reason } = closeCodeFor(err);
+          closeWith(ws, code, reason);
+        };
+        // S21: counted before admission, so a device's flood of sockets takes no admission slot.
+        const crowded = socketRefusal(hub.socketCount(auth.device.id));
+        if (crowded !== null) return refuse(crowded);
         if (isSync) {
           // Before the Welcome, so a refused device has sent nothing and loses nothing.
           if (!admission.admit(ws)) return closeWith(ws, CloseCode.Busy, busyReason(admission.retryAfterMs()));
@@ -137,7 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           return;
         }
         if (access === null) return closeWith(ws, CloseCode.ServerError, 'auth unavailable');
-        if (!access.ok) return closeWith(ws, access.code, access.reason);
+        if (!access.ok) return refuse(new Refusal(access.code, access.code === CloseCode.Forbidden ? 'S9' : 'S8', access.reason));
         hub.attach(auth.device.id, ws);
         live.accept(ws, auth.device, access.name);
       } catch (err) {

@@ -18,26 +18,37 @@ export const MERGE_CHUNK_ROWS = 256;
 /** The root types of a dossier doc (src/worker/dossier-doc.ts): fields, events, server stamps. */
 export const DOSSIER_ROOTS: ReadonlySet<string> = new Set(['f', 'events', 'st']);
 
-/**
- * Throws ProtocolError unless `update` decodes as a Yjs (v1) update and, when `roots` is given, every
- * item that names its root type names one of them (bytes that merely happen to decode usually do
- * not). Items placed by their neighbours name no root and are not judged here. Returns whether the
- * update changes anything.
- */
-export function checkYjsUpdate(update: Uint8Array, roots?: ReadonlySet<string>): { readonly empty: boolean } {
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
+/** The update's structs and delete set; ProtocolError for bytes that are not a Yjs (v1) update. */
+export function decodeYjsUpdate(update: Uint8Array): DecodedUpdate {
   try {
-    decoded = Y.decodeUpdate(update);
+    return Y.decodeUpdate(update);
   } catch {
     throw new ProtocolError('update: not a Yjs update');
   }
-  if (roots !== undefined) {
-    for (const s of decoded.structs) {
-      if (s instanceof Y.Item && typeof s.parent === 'string' && !roots.has(s.parent)) {
-        throw new ProtocolError('update: writes a root type this doc does not have');
-      }
+}
+
+/**
+ * Throws ProtocolError unless every item that names its root type names one of `roots` (bytes that
+ * merely happen to decode usually do not). Items placed by their neighbours name no root and are not
+ * judged here.
+ */
+export function checkRoots(decoded: DecodedUpdate, roots: ReadonlySet<string>): void {
+  for (const s of decoded.structs) {
+    if (s instanceof Y.Item && typeof s.parent === 'string' && !roots.has(s.parent)) {
+      throw new ProtocolError('update: writes a root type this doc does not have');
     }
   }
+}
+
+/**
+ * Throws ProtocolError unless `update` decodes as a Yjs (v1) update and, when `roots` is given, names
+ * only those roots (checkRoots). Returns whether the update changes anything.
+ */
+export function checkYjsUpdate(update: Uint8Array, roots?: ReadonlySet<string>): { readonly empty: boolean } {
+  const decoded = decodeYjsUpdate(update);
+  if (roots !== undefined) checkRoots(decoded, roots);
   return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
 }
 

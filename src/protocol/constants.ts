@@ -172,6 +172,21 @@ export const LIMITS = {
   maxEpochLength: 64,
   /** Messages per second per connection before RateLimited. */
   maxMessagesPerSecond: 200,
+  /**
+   * Open sockets of one device across /sync and /yjs (S21): one catch-up socket and a few live docs
+   * per tab, with room for the half-open sockets of a link that just dropped (cut within a minute).
+   */
+  maxSocketsPerDevice: 16,
+  /**
+   * Bytes one device may send in a minute across its sockets (S21), after inflation. A push of a
+   * week offline or the send-back after a restore (S17) runs at a few MB a minute on a counter's
+   * link; a device over this retries after its backoff.
+   */
+  maxDeviceBytesPerMinute: 64 * 1024 * 1024,
+  /** Stored bytes of one doc (S21): a dossier is a few KB, a busy queue day a few hundred KB. */
+  maxDocBytes: 4 * 1024 * 1024,
+  /** Stored rows of one doc (S21): a dossier has tens; the compactor lowers the count. */
+  maxDocUpdates: 10_000,
 } as const;
 
 /** Ping every this often; a peer silent for pingTimeoutMs is dead (half-open link). */

@@ -73,6 +73,27 @@ export function writerIdOf(deviceId: string): number {
 }
 
 /**
+ * Client ids a device may open live docs with (/yjs), besides writerIdOf: several tabs of one device
+ * may hold the same live doc at once, and Yjs forbids two writers sharing an id on one doc.
+ */
+export const LIVE_WRITER_SLOTS = 8;
+
+/** The live-session client id of slot `k` (1..LIVE_WRITER_SLOTS) of a device. */
+export function liveWriterIdOf(deviceId: string, k: number): number {
+  return writerIdOf(`${deviceId}#${k}`);
+}
+
+/**
+ * Every Yjs client id a device owns (rule S19): its writer id and its live slots. The server refuses a
+ * new item under any other id; the device picks from these ids only.
+ */
+export function ownedWriterIds(deviceId: string): ReadonlySet<number> {
+  const ids = new Set([writerIdOf(deviceId)]);
+  for (let k = 1; k <= LIVE_WRITER_SLOTS; k++) ids.add(liveWriterIdOf(deviceId, k));
+  return ids;
+}
+
+/**
  * A Y.Doc to load or write with. The guid is given because Yjs otherwise draws a UUID from
  * crypto.getRandomValues, one call per character: 70 µs a doc, more than applying its update.
  */

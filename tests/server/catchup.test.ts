@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CloseCode, MsgType, SUBPROTOCOL } from '../../src/protocol/constants.ts';
+import { vnDayKey } from '../../src/domain/time.ts';
 import { SqliteStore } from '../../sync-server/store/sqlite.ts';
 import type { SyncStore } from '../../sync-server/store/types.ts';
 import {
@@ -36,7 +37,7 @@ describe('/sync push', () => {
     const a = await addDevice(store);
     const c = await connect(t, a.token);
     const doc = dossierDoc();
-    c.send({ type: MsgType.Push, batchId: 'b-1', items: [{ doc, update: fieldsUpdate({ name: 'x' }) }] });
+    c.send({ type: MsgType.Push, batchId: 'b-1', items: [{ doc, update: fieldsUpdate({ name: 'x' }, a) }] });
     const ack = await c.next(MsgType.PushAck);
 
     // A second connection to the file (another process would see the same) already has the rows.
@@ -65,7 +66,7 @@ describe('/sync push', () => {
     t = await startTestServer({ store });
     const a = await addDevice(store);
     const c = await connect(t, a.token);
-    c.send({ type: MsgType.Push, batchId: 'b-1', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) }] });
+    c.send({ type: MsgType.Push, batchId: 'b-1', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }, a) }] });
     expect((await c.closed).code).toBe(CloseCode.ServerError);
     expect(c.unread(MsgType.PushAck)).toEqual([]);
   });
@@ -75,7 +76,7 @@ describe('/sync push', () => {
     const a = await addDevice(t.store);
     const c = await connect(t, a.token);
     const doc = dossierDoc();
-    const push = { type: MsgType.Push, batchId: 'b-7', items: [{ doc, update: fieldsUpdate({ n: 1 }) }] } as const;
+    const push = { type: MsgType.Push, batchId: 'b-7', items: [{ doc, update: fieldsUpdate({ n: 1 }, a) }] } as const;
     c.send(push);
     const first = await c.next(MsgType.PushAck);
     c.send(push);
@@ -104,8 +105,8 @@ describe('/sync push', () => {
       type: MsgType.Push,
       batchId: 'mixed',
       items: [
-        { doc: own, update: fieldsUpdate({ a: 1 }) },
-        { doc: dossierDoc(OTHER_UNIT), update: fieldsUpdate({ b: 2 }) },
+        { doc: own, update: fieldsUpdate({ a: 1 }, a) },
+        { doc: dossierDoc(OTHER_UNIT), update: fieldsUpdate({ b: 2 }, a) },
       ],
     });
     expect((await c.closed).code).toBe(CloseCode.Forbidden);
@@ -117,7 +118,7 @@ describe('/sync push', () => {
     t = await startTestServer();
     const dept = await addDevice(t.store, OTHER_UNIT, 'department');
     const c = await connect(t, dept.token);
-    c.send({ type: MsgType.Push, batchId: 'd', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) }] });
+    c.send({ type: MsgType.Push, batchId: 'd', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }, dept) }] });
     expect((await c.next(MsgType.PushAck)).seqs).toEqual([1]);
     c.close();
   });
@@ -130,7 +131,7 @@ describe('/sync push', () => {
       type: MsgType.Push,
       batchId: 'bad',
       items: [
-        { doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) },
+        { doc: dossierDoc(), update: fieldsUpdate({ a: 1 }, a) },
         { doc: dossierDoc(), update: new Uint8Array([200, 1, 2, 3]) },
       ],
     });
@@ -146,7 +147,7 @@ describe('/sync ordering and shutdown', () => {
     const c = await connect(t, a.token);
     const n = 20;
     for (let i = 0; i < n; i++) {
-      c.send({ type: MsgType.Push, batchId: `b-${i}`, items: [{ doc: dossierDoc(), update: fieldsUpdate({ i }) }] });
+      c.send({ type: MsgType.Push, batchId: `b-${i}`, items: [{ doc: dossierDoc(), update: fieldsUpdate({ i }, a) }] });
     }
     const acks = [];
     for (let i = 0; i < n; i++) acks.push(await c.next(MsgType.PushAck));
@@ -172,7 +173,7 @@ describe('/sync notify, reserve, ping', () => {
     const ca = await connect(t, a.token);
     const cb = await connect(t, b.token);
     const co = await connect(t, other.token);
-    ca.send({ type: MsgType.Push, batchId: 'n', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }) }] });
+    ca.send({ type: MsgType.Push, batchId: 'n', items: [{ doc: dossierDoc(), update: fieldsUpdate({ a: 1 }, a) }] });
     const ack = await ca.next(MsgType.PushAck);
     expect(await cb.next(MsgType.Notify)).toEqual({ type: MsgType.Notify, headSeq: ack.headSeq });
     // A Notify to `co` would have been sent before this Pong, on the same socket.
@@ -187,16 +188,18 @@ describe('/sync notify, reserve, ping', () => {
     t = await startTestServer();
     const a = await addDevice(t.store);
     const c = await connect(t, a.token);
-    c.send({ type: MsgType.Reserve, reqId: 4, days: ['261122', '261123'], size: 50 });
+    // Days in the coming LIMITS.maxReserveDays, Vietnam time (S21).
+    const [d1, d2] = [vnDayKey(Date.now()), vnDayKey(Date.now() + 86_400_000)];
+    c.send({ type: MsgType.Reserve, reqId: 4, days: [d1, d2], size: 50 });
     expect(await c.next(MsgType.Reserved)).toEqual({
       type: MsgType.Reserved,
       reqId: 4,
       blocks: [
-        { day: '261122', start: 1, end: 50 },
-        { day: '261123', start: 1, end: 50 },
+        { day: d1, start: 1, end: 50 },
+        { day: d2, start: 1, end: 50 },
       ],
     });
-    expect(await t.store.reserveBlocks(a.device.unit, ['261122'], 1)).toEqual([{ day: '261122', start: 51, end: 51 }]);
+    expect(await t.store.reserveBlocks(a.device.unit, [d1], 1)).toEqual([{ day: d1, start: 51, end: 51 }]);
     c.close();
   });
 

@@ -11,6 +11,9 @@ import { encodeSync } from '../../sync-server/live-protocol.ts';
 import { SERVER_DEVICE } from '../../sync-server/store/server-rows.ts';
 import {
   addDevice,
+  addTransfer,
+  change,
+  deviceDoc,
   docOf,
   dossierDoc,
   fieldsUpdate,
@@ -19,7 +22,9 @@ import {
   startTestServer,
   SyncTestClient,
   THIRD_UNIT,
+  type TestDevice,
   type TestServer,
+  writerOf,
 } from './helpers.ts';
 
 let t: TestServer | null = null;
@@ -34,12 +39,12 @@ function fieldsOf(items: readonly PullItem[], doc: string): Record<string, unkno
   return docOf(items.filter((it) => it.doc === doc).map((it) => it.update)).getMap('f').toJSON();
 }
 
-/** An edit made on top of what a device pulled: causally after it, as a device's would be. */
-function editAfter(items: readonly PullItem[], edit: (fields: Y.Map<unknown>) => void): Uint8Array {
+/** An edit by `by` made on top of what it pulled: causally after it, as a device's would be. */
+function editAfter(items: readonly PullItem[], by: TestDevice, edit: (doc: Y.Doc) => void): Uint8Array {
   const doc = docOf(items.map((it) => it.update));
-  const before = Y.encodeStateVector(doc);
-  edit(doc.getMap('f'));
-  return Y.encodeStateAsUpdate(doc, before);
+  // Set after loading, as devices do (src/worker/dossier-doc.ts docFromUpdates).
+  doc.clientID = writerOf(by);
+  return change(doc, edit);
 }
 
 /** The close code of a raw /yjs connection to `doc`. */
@@ -80,13 +85,17 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     const cb = await connect(t, b.token);
     const doc = dossierDoc();
     const other = dossierDoc();
-    const intake = fieldsUpdate({ name: 'Trần Thị Bưởi', status: 'received' });
+    const mine = deviceDoc(a);
+    const intake = change(mine, (d) => {
+      d.getMap('f').set('name', 'Trần Thị Bưởi');
+      d.getMap('f').set('status', 'received');
+    });
     ca.send({
       type: MsgType.Push,
       batchId: 'intake',
       items: [
         { doc, update: intake },
-        { doc: other, update: fieldsUpdate({ name: 'Không chuyển' }) },
+        { doc: other, update: fieldsUpdate({ name: 'Không chuyển' }, a) },
       ],
     });
     await ca.next(MsgType.PushAck);
@@ -94,13 +103,12 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     const before = await pullAll(cb, 100);
     expect(before.items).toEqual([]);
 
-    // The transfer: a later batch carries the grant (and a change made with it).
-    ca.send({
-      type: MsgType.Push,
-      batchId: 'transfer',
-      items: [{ doc, update: fieldsUpdate({ transferredTo: OTHER_UNIT }) }],
-      grants: [{ doc, unit: OTHER_UNIT }],
+    // The transfer: a later batch carries the grant with its event (S20), and a change made with it.
+    const transfer = change(mine, (d) => {
+      d.getMap('f').set('transferredTo', OTHER_UNIT);
+      addTransfer(d, OTHER_UNIT);
     });
+    ca.send({ type: MsgType.Push, batchId: 'transfer', items: [{ doc, update: transfer }], grants: [{ doc, unit: OTHER_UNIT }] });
     await ca.next(MsgType.PushAck);
     await cb.next(MsgType.Notify);
     const history = await pullAll(cb, 100, before.cursor);
@@ -109,13 +117,14 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     expect(await t.store.listGrants(doc)).toEqual([{ doc, unit: OTHER_UNIT, device: a.device.id, grantedAt: expect.any(Number) }]);
 
     // B writes; A and B's other device get it, B's writer does not get its own row back.
-    const accepted = editAfter(history.items, (f) => f.set('status', 'accepted'));
+    const accepted = editAfter(history.items, b, (d) => d.getMap('f').set('status', 'accepted'));
     cb.send({ type: MsgType.Push, batchId: 'b-accept', items: [{ doc, update: accepted }] });
     expect((await cb.next(MsgType.PushAck)).seqs).toHaveLength(1);
     await ca.next(MsgType.Notify);
     const atA = await pullAll(ca, 100);
-    expect(atA.items.map((it) => [it.doc, it.update])).toEqual([[doc, accepted]]);
-    expect(docOf([intake, accepted]).getMap('f').get('status')).toBe('accepted');
+    // The accepted row and the stamp of the transfer event (S13).
+    expect(atA.items.map((it) => it.doc)).toEqual([doc]);
+    expect(docOf([intake, transfer, ...atA.items.map((it) => it.update)]).getMap('f').get('status')).toBe('accepted');
     expect((await pullAll(cb, 100, history.cursor)).items).toEqual([]);
     const cb2 = await connect(t, b2.token);
     const atB2 = await pullAll(cb2, 100);
@@ -138,15 +147,22 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     const [a, b, c] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT), addDevice(t.store, THIRD_UNIT)]);
     const ca = await connect(t, a.token);
     const doc = dossierDoc();
-    ca.send({ type: MsgType.Push, batchId: 'g1', items: [{ doc, update: fieldsUpdate({ n: 1 }) }], grants: [{ doc, unit: OTHER_UNIT }] });
+    const mine = deviceDoc(a);
+    const g1 = change(mine, (d) => {
+      d.getMap('f').set('n', 1);
+      addTransfer(d, OTHER_UNIT);
+    });
+    ca.send({ type: MsgType.Push, batchId: 'g1', items: [{ doc, update: g1 }], grants: [{ doc, unit: OTHER_UNIT }] });
     await ca.next(MsgType.PushAck);
     const head = await t.store.headSeq();
-    expect(head).toBe(2); // the row, and B's history row
+    expect(head).toBe(3); // the row, its event's stamp, and B's history row (which holds both)
+    // Stored grants need no event again (a re-send, S20); one to the home unit writes nothing.
     ca.send({ type: MsgType.Push, batchId: 'g2', items: [], grants: [{ doc, unit: OTHER_UNIT }, { doc, unit: a.device.unit }] });
     expect(await ca.next(MsgType.PushAck)).toMatchObject({ seqs: [], headSeq: head });
 
     const cb = await connect(t, b.token);
-    cb.send({ type: MsgType.Push, batchId: 'onward', items: [], grants: [{ doc, unit: THIRD_UNIT }] });
+    const onward = editAfter((await pullAll(cb, 100)).items, b, (d) => addTransfer(d, THIRD_UNIT));
+    cb.send({ type: MsgType.Push, batchId: 'onward', items: [{ doc, update: onward }], grants: [{ doc, unit: THIRD_UNIT }] });
     await cb.next(MsgType.PushAck);
     expect((await t.store.listGrants(doc)).map((g) => g.unit)).toEqual([OTHER_UNIT, THIRD_UNIT]);
     const cc = await connect(t, c.token);
@@ -181,17 +197,23 @@ describe('[S12] a granted unit reads and writes a transferred dossier; no other 
     const [a, dept] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT, 'department')]);
     const ca = await connect(t, a.token);
     const doc = dossierDoc();
-    ca.send({ type: MsgType.Push, batchId: 'g', items: [{ doc, update: fieldsUpdate({ n: 1 }) }], grants: [{ doc, unit: OTHER_UNIT }] });
+    const mine = deviceDoc(a);
+    const g = change(mine, (d) => {
+      d.getMap('f').set('n', 1);
+      addTransfer(d, OTHER_UNIT);
+    });
+    ca.send({ type: MsgType.Push, batchId: 'g', items: [{ doc, update: g }], grants: [{ doc, unit: OTHER_UNIT }] });
     await ca.next(MsgType.PushAck);
-    ca.send({ type: MsgType.Push, batchId: 'h', items: [{ doc, update: fieldsUpdate({ n: 2 }) }] });
+    ca.send({ type: MsgType.Push, batchId: 'h', items: [{ doc, update: change(mine, (d) => d.getMap('f').set('n', 2)) }] });
     await ca.next(MsgType.PushAck);
-    expect(await t.store.headSeq()).toBe(4);
+    // g: its row (1), its event's stamp (2), B's history row (3); h: its row (4) and B's copy (5).
+    expect(await t.store.headSeq()).toBe(5);
     const cd = await connect(t, dept.token);
     cd.send({ type: MsgType.Pull, since: 0, limit: 100 });
     const page = await cd.next(MsgType.PullBatch);
     expect(page.items).toHaveLength(1);
-    expect(page.items[0]?.seq).toBe(3);
-    expect(page.cursor).toBe(3);
+    expect(page.items[0]?.seq).toBe(4);
+    expect(page.cursor).toBe(4);
     for (const x of [ca, cd]) x.close();
   });
 });

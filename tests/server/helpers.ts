@@ -7,6 +7,7 @@ import { decodeMessage, encodeMessage, type Message, type MessageOf, type PullIt
 import { hashToken, newToken } from '../../sync-server/auth.ts';
 import type { HeartbeatOptions } from '../../sync-server/conn.ts';
 import { startServer, type ClusterHook, type RunningServer } from '../../sync-server/server.ts';
+import { writerIdOf } from '../../src/worker/dossier-doc.ts';
 import { MemoryStore } from '../../sync-server/store/memory.ts';
 import type { Device, DeviceRole, SyncStore } from '../../sync-server/store/types.ts';
 
@@ -27,7 +28,15 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: SyncStore; staticDir?: string; heartbeat?: HeartbeatOptions; cluster?: ClusterHook; maxBusySessions?: number } = {},
+  opts: {
+    store?: SyncStore;
+    staticDir?: string;
+    heartbeat?: HeartbeatOptions;
+    cluster?: ClusterHook;
+    maxBusySessions?: number;
+    restoreWindowMs?: number;
+    deviceBytesPerMinute?: number;
+  } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   await store.putUnits([
@@ -46,6 +55,8 @@ export async function startTestServer(
     ...(opts.heartbeat === undefined ? {} : { heartbeat: opts.heartbeat }),
     ...(opts.cluster === undefined ? {} : { cluster: opts.cluster }),
     ...(opts.maxBusySessions === undefined ? {} : { maxBusySessions: opts.maxBusySessions }),
+    ...(opts.restoreWindowMs === undefined ? {} : { restoreWindowMs: opts.restoreWindowMs }),
+    ...(opts.deviceBytesPerMinute === undefined ? {} : { deviceBytesPerMinute: opts.deviceBytesPerMinute }),
   });
   return {
     server,
@@ -75,9 +86,17 @@ export async function addDevice(store: SyncStore, unit = UNIT, role: DeviceRole 
 
 export const dossierDoc = (unit = UNIT): string => `${unit}/dossier/${randomUUID()}`;
 
-/** A Yjs update setting `fields` on the doc's 'f' (fields) map, from a fresh client. */
-export function fieldsUpdate(fields: Record<string, string | number>): Uint8Array {
+/** The Yjs client id a test device writes with (S19: the server refuses new items of any other). */
+export const writerOf = (by: TestDevice | number): number => (typeof by === 'number' ? by : writerIdOf(by.device.id));
+
+/**
+ * A Yjs update setting `fields` on the doc's 'f' (fields) map, from a fresh doc written by `by` (a
+ * device's writer id, else a random client: refused by the server, S19). A second update of one doc
+ * by one device needs the device's doc (recordingDoc), or its clock would repeat.
+ */
+export function fieldsUpdate(fields: Record<string, string | number>, by?: TestDevice | number): Uint8Array {
   const doc = new Y.Doc();
+  if (by !== undefined) doc.clientID = writerOf(by);
   const map = doc.getMap('f');
   for (const [k, v] of Object.entries(fields)) map.set(k, v);
   return Y.encodeStateAsUpdate(doc);
@@ -86,12 +105,33 @@ export function fieldsUpdate(fields: Record<string, string | number>): Uint8Arra
 /** A dossier event as the domain writes it into the doc's 'events' array. */
 export const dossierEvent = (id: string, at = 1): Record<string, string | number> => ({ id, type: 'received', at, officer: 'o1', device: 'd1' });
 
-/** A doc that records its updates one by one, as a device's outbox holds them. */
-export function recordingDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
+/** A doc that records its updates one by one, as a device's outbox holds them; written by `by`, if given. */
+export function recordingDoc(by?: TestDevice | number): { doc: Y.Doc; updates: Uint8Array[] } {
   const doc = new Y.Doc();
+  if (by !== undefined) doc.clientID = writerOf(by);
   const updates: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => updates.push(u));
   return { doc, updates };
+}
+
+/** A doc a device writes with its own client id (S19). */
+export function deviceDoc(by: TestDevice | number): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = writerOf(by);
+  return doc;
+}
+
+/** What `edit` changes in `doc`, as one update. */
+export function change(doc: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  doc.transact(() => edit(doc));
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+/** Appends the event a transfer to another commune records (src/domain/workflow.ts): a grant needs it (S20). */
+export function addTransfer(doc: Y.Doc, unit: string): void {
+  const data = { kind: 'other_commune', name: 'UBND', unit };
+  doc.getArray('events').push([{ ...dossierEvent(randomUUID()), type: 'transferred', data }]);
 }
 
 export function docOf(updates: readonly Uint8Array[]): Y.Doc {

@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode, MsgType, PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/constants.ts';
-import { addDevice, dossierDoc, fieldsUpdate, OTHER_UNIT, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
+import { addDevice, dossierDoc, fieldsUpdate, OTHER_UNIT, startTestServer, SyncTestClient, UNIT, type TestDevice, type TestServer } from './helpers.ts';
+import { liveWriterIdOf } from '../../src/worker/dossier-doc.ts';
 
 const QUEUE_DOC = `${UNIT}/queue/2026-11-22`;
 
@@ -29,17 +30,30 @@ function headerWebSocket(token: string): typeof globalThis.WebSocket {
   return AuthorizedWebSocket as unknown as typeof globalThis.WebSocket;
 }
 
-type Auth = { via: 'header'; token: string } | { via: 'protocol'; token: string };
+/** How a test tab connects: as device `by` (its token, unless `token` forges one), live slot 1 (S19). */
+interface Auth {
+  readonly via: 'header' | 'protocol';
+  readonly by: TestDevice;
+  readonly token?: string;
+}
 
-function provider(server: TestServer, doc: string, auth: Auth, ydoc = new Y.Doc()): WebsocketProvider {
+/** A tab's doc, written with the device's live client id of `slot` (S19). */
+function liveDoc(by: TestDevice, slot = 1): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = liveWriterIdOf(by.device.id, slot);
+  return doc;
+}
+
+function provider(server: TestServer, doc: string, auth: Auth, ydoc = liveDoc(auth.by)): WebsocketProvider {
+  const token = auth.token ?? auth.by.token;
   const p = new WebsocketProvider(`${server.wsUrl}${PATHS.yjs}`, doc, ydoc, {
     disableBc: true,
     ...(auth.via === 'header'
-      ? { WebSocketPolyfill: headerWebSocket(auth.token) }
+      ? { WebSocketPolyfill: headerWebSocket(token) }
       : {
           WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
           // A browser offers our subprotocol and the token; the server selects the former.
-          protocols: [SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${auth.token}`],
+          protocols: [SUBPROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
         }),
   });
   providers.push(p);
@@ -72,8 +86,8 @@ describe('/yjs live docs', () => {
   it('[S9] stock y-websocket WebsocketProvider syncs a doc of its commune, and gets 4403 for another commune’s doc', async () => {
     t = await startTestServer();
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store)]);
-    const p1 = provider(t, QUEUE_DOC, { via: 'header', token: a.token });
-    const p2 = provider(t, QUEUE_DOC, { via: 'protocol', token: b.token });
+    const p1 = provider(t, QUEUE_DOC, { via: 'header', by: a });
+    const p2 = provider(t, QUEUE_DOC, { via: 'protocol', by: b });
     await Promise.all([synced(p1), synced(p2)]);
     expect(p2.ws?.protocol).toBe(SUBPROTOCOL);
 
@@ -82,7 +96,7 @@ describe('/yjs live docs', () => {
     // Broadcast happens only after the update is stored.
     expect((await stored(t, QUEUE_DOC)).getMap('queue').get('called')).toBe(42);
 
-    const foreign = provider(t, `${OTHER_UNIT}/queue/2026-11-22`, { via: 'protocol', token: a.token });
+    const foreign = provider(t, `${OTHER_UNIT}/queue/2026-11-22`, { via: 'protocol', by: a });
     const closedEvent = new Promise<{ code: number }>((resolve) => foreign.on('closed', (e) => resolve(e)));
     expect(await closeCode(foreign)).toBe(CloseCode.Forbidden);
     expect((await closedEvent).code).toBe(CloseCode.Forbidden);
@@ -93,17 +107,17 @@ describe('/yjs live docs', () => {
   it('refuses unknown docs with 4404, missing tokens with 4401 and revoked devices with 4402', async () => {
     t = await startTestServer();
     const a = await addDevice(t.store);
-    expect(await closeCode(provider(t, `${UNIT}/scan/abc`, { via: 'header', token: a.token }))).toBe(CloseCode.UnknownDoc);
-    expect(await closeCode(provider(t, `${UNIT}/queue/..%2f..`, { via: 'header', token: a.token }))).toBe(CloseCode.UnknownDoc);
-    expect(await closeCode(provider(t, QUEUE_DOC, { via: 'header', token: 'forged' }))).toBe(CloseCode.Unauthorized);
+    expect(await closeCode(provider(t, `${UNIT}/scan/abc`, { via: 'header', by: a }))).toBe(CloseCode.UnknownDoc);
+    expect(await closeCode(provider(t, `${UNIT}/queue/..%2f..`, { via: 'header', by: a }))).toBe(CloseCode.UnknownDoc);
+    expect(await closeCode(provider(t, QUEUE_DOC, { via: 'header', by: a, token: 'forged' }))).toBe(CloseCode.Unauthorized);
     await t.store.revokeDevice(a.device.id, Date.now());
-    expect(await closeCode(provider(t, QUEUE_DOC, { via: 'protocol', token: a.token }))).toBe(CloseCode.Revoked);
+    expect(await closeCode(provider(t, QUEUE_DOC, { via: 'protocol', by: a }))).toBe(CloseCode.Revoked);
   });
 
   it('[S8] a bad frame closes only its own connection with 4400; the room keeps working', async () => {
     t = await startTestServer();
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store)]);
-    const p1 = provider(t, QUEUE_DOC, { via: 'header', token: a.token });
+    const p1 = provider(t, QUEUE_DOC, { via: 'header', by: a });
     await synced(p1);
     const raw = new WebSocket(`${t.wsUrl}${PATHS.yjs}/${QUEUE_DOC}`, { headers: { authorization: `Bearer ${b.token}` } });
     const rawClosed = new Promise<number>((resolve) => raw.on('close', (code) => resolve(code)));
@@ -111,7 +125,7 @@ describe('/yjs live docs', () => {
     raw.send(new Uint8Array([0, 2, 3, 0xff, 0xff, 0xff])); // an "update" that is not Yjs
     expect(await rawClosed).toBe(CloseCode.BadFrame);
 
-    const p2 = provider(t, QUEUE_DOC, { via: 'header', token: b.token });
+    const p2 = provider(t, QUEUE_DOC, { via: 'header', by: b });
     await synced(p2);
     p2.doc.getMap('queue').set('next', 7);
     expect(await valueArrives(p1.doc, 'queue', 'next')).toBe(7);
@@ -121,12 +135,12 @@ describe('/yjs live docs', () => {
     t = await startTestServer();
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store)]);
     const doc = dossierDoc();
-    const live = provider(t, doc, { via: 'header', token: a.token });
+    const live = provider(t, doc, { via: 'header', by: a });
     await synced(live);
 
     const sync = await SyncTestClient.open(t, b.token);
     await sync.next(MsgType.Welcome);
-    sync.send({ type: MsgType.Push, batchId: 'x', items: [{ doc, update: fieldsUpdate({ status: 'received' }) }] });
+    sync.send({ type: MsgType.Push, batchId: 'x', items: [{ doc, update: fieldsUpdate({ status: 'received' }, b) }] });
     await sync.next(MsgType.PushAck);
     expect(await valueArrives(live.doc, 'f', 'status')).toBe('received');
 
@@ -144,14 +158,15 @@ describe('/yjs live docs', () => {
   it('a room emptied and reopened is loaded from the log', async () => {
     t = await startTestServer();
     const a = await addDevice(t.store);
-    const first = provider(t, QUEUE_DOC, { via: 'header', token: a.token });
+    const first = provider(t, QUEUE_DOC, { via: 'header', by: a });
     await synced(first);
     first.doc.getMap('queue').set('served', 3);
     // Stored once the server has it: wait for the log rather than for time.
     await expect.poll(async () => (await stored(t as TestServer, QUEUE_DOC)).getMap('queue').get('served')).toBe(3);
     first.destroy();
 
-    const again = provider(t, QUEUE_DOC, { via: 'protocol', token: a.token });
+    // Another slot: a fresh doc in the same slot would get its own items back and Yjs would rename it.
+    const again = provider(t, QUEUE_DOC, { via: 'protocol', by: a }, liveDoc(a, 2));
     await synced(again);
     expect(again.doc.getMap('queue').get('served')).toBe(3);
   });

@@ -11,7 +11,8 @@ import { CloseCode, MsgType, PATHS } from '../../src/protocol/constants.ts';
 import { PgFanout } from '../../sync-server/pg-fanout.ts';
 import { PgStore } from '../../sync-server/store/pg.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
-import { addDevice, dossierDoc, dossierEvent, fieldsUpdate, pullAll, startTestServer, SyncTestClient, UNIT, type TestDevice, type TestServer } from './helpers.ts';
+import { addDevice, dossierDoc, dossierEvent, fieldsUpdate, pullAll, startTestServer, SyncTestClient, UNIT, writerOf, type TestDevice, type TestServer } from './helpers.ts';
+import { liveWriterIdOf } from '../../src/worker/dossier-doc.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -128,7 +129,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
 
     const doc = dossierDoc();
     const started = Date.now();
-    const seq = await push(ca, doc, fieldsUpdate({ name: 'Nguyễn Văn An' }));
+    const seq = await push(ca, doc, fieldsUpdate({ name: 'Nguyễn Văn An' }, a));
     const notify = await within(1_000, cb.next(MsgType.Notify), 'Notify on node 2');
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(notify.headSeq).toBeGreaterThanOrEqual(seq);
@@ -143,6 +144,8 @@ describe('[S15] several nodes on one PostgreSQL', () => {
     const doc = `${UNIT}/queue/2026-11-22`;
     const docA = new Y.Doc();
     const docB = new Y.Doc();
+    docA.clientID = liveWriterIdOf(a.device.id, 1);
+    docB.clientID = liveWriterIdOf(b.device.id, 1);
     const pa = provider(n1, doc, a.token, docA);
     const pb = provider(n2, doc, b.token, docB);
     await Promise.all([synced(pa), synced(pb)]);
@@ -168,7 +171,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
 
     // Cut node 2's listener, and commit on node 1 while it is gone (its NOTIFY is lost for node 2).
     await n1.store.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-    const seq = await push(ca, dossierDoc(), fieldsUpdate({ name: 'Trần Thị Bình' }));
+    const seq = await push(ca, dossierDoc(), fieldsUpdate({ name: 'Trần Thị Bình' }, a));
     const notify = await within(5_000, cb.next(MsgType.Notify), 'Notify after the listener came back');
     expect(notify.headSeq).toBeGreaterThanOrEqual(seq);
     expect(n2.fanout?.listenerPid).not.toBe(pid);
@@ -192,7 +195,7 @@ describe('[S15] several nodes on one PostgreSQL', () => {
 
     const ca = await SyncTestClient.welcomed(n1.t, a.token);
     const docs = [dossierDoc(), dossierDoc(), dossierDoc()];
-    for (const doc of docs) await push(ca, doc, fieldsUpdate({ code: doc }));
+    for (const doc of docs) await push(ca, doc, fieldsUpdate({ code: doc }, a));
 
     n2 = await startNode(schema);
     const again = await SyncTestClient.welcomed(n2.t, b.token);
@@ -268,12 +271,14 @@ describe('[S15] several nodes on one PostgreSQL', () => {
     for (let round = 0; round < 5; round++) {
       const doc = dossierDoc();
       const base = new Y.Doc();
+      base.clientID = writerOf(a);
       base.getArray('events').push([{ ...dossierEvent(`r-${round}`), type: 'received' }]);
       const first = Y.encodeStateAsUpdate(base);
       await push(ca, doc, first);
       const edit = (id: string, type: string): Uint8Array => {
         const y = new Y.Doc();
         Y.applyUpdate(y, first);
+        y.clientID = writerOf(type === 'accepted' ? a : b);
         const sv = Y.encodeStateVector(y);
         y.getArray('events').push([{ ...dossierEvent(id, 2), type }]);
         return Y.encodeStateAsUpdate(y, sv);

@@ -10,7 +10,9 @@ import {
   readFields,
   startTestServer,
   SyncTestClient,
+  type TestDevice,
   type TestServer,
+  writerOf,
 } from './helpers.ts';
 
 let t: TestServer | null = null;
@@ -21,11 +23,12 @@ afterEach(async () => {
 
 const connect = SyncTestClient.welcomed;
 
-/** Two edits of each of `n` dossier docs from device `c`, pushed in batches of 100 items. */
-async function pushDossiers(c: SyncTestClient, n: number, unit?: string): Promise<string[]> {
+/** Two edits of each of `n` dossier docs from device `by` on `c`, pushed in batches of 100 items. */
+async function pushDossiers(c: SyncTestClient, by: TestDevice, n: number, unit?: string): Promise<string[]> {
   const docs = Array.from({ length: n }, () => dossierDoc(unit));
   const items = docs.flatMap((doc, i) => {
     const y = new Y.Doc();
+    y.clientID = writerOf(by);
     const edits: Uint8Array[] = [];
     y.on('update', (u: Uint8Array) => edits.push(u));
     y.getMap('f').set('name', `hồ sơ ${i}`);
@@ -44,7 +47,7 @@ describe('/sync pull', () => {
     t = await startTestServer();
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store)]);
     const ca = await connect(t, a.token);
-    const docs = await pushDossiers(ca, 300);
+    const docs = await pushDossiers(ca, a, 300);
     const head = await t.store.headSeq();
     expect(head).toBe(600);
 
@@ -76,7 +79,7 @@ describe('/sync pull', () => {
     t = await startTestServer();
     const a = await addDevice(t.store);
     const ca = await connect(t, a.token);
-    await pushDossiers(ca, 5);
+    await pushDossiers(ca, a, 5);
     expect(await pullAll(ca, 3)).toEqual({ items: [], cursor: 10, trips: 1 });
     ca.close();
   });
@@ -91,8 +94,8 @@ describe('/sync pull', () => {
     ]);
     const ca = await connect(t, a.token);
     const co = await connect(t, other.token);
-    const mine = await pushDossiers(ca, 3);
-    const theirs = await pushDossiers(co, 4, OTHER_UNIT);
+    const mine = await pushDossiers(ca, a, 3);
+    const theirs = await pushDossiers(co, other, 4, OTHER_UNIT);
 
     const cb = await connect(t, b.token);
     const got = await pullAll(cb, 1);

@@ -8,6 +8,7 @@ import type { PullItem } from '../../src/protocol/messages.ts';
 import { SERVER_DEVICE, STAMP_MAP } from '../../sync-server/store/server-rows.ts';
 import {
   addDevice,
+  deviceDoc,
   docOf,
   dossierDoc,
   dossierEvent,
@@ -17,8 +18,10 @@ import {
   recordingDoc,
   startTestServer,
   SyncTestClient,
+  type TestDevice,
   type TestServer,
 } from './helpers.ts';
+import { liveWriterIdOf } from '../../src/worker/dossier-doc.ts';
 
 let t: TestServer | null = null;
 const providers: WebsocketProvider[] = [];
@@ -49,7 +52,7 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store)]);
     const ca = await connect(t, a.token);
     const doc = dossierDoc();
-    const device = recordingDoc();
+    const device = recordingDoc(a);
     device.doc.transact(() => {
       device.doc.getMap('f').set('name', 'Nguyá»…n VÄƒn An');
       device.doc.getArray('events').push([dossierEvent('e1', 1_000)]);
@@ -99,17 +102,17 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
     t = await startTestServer();
     const a = await addDevice(t.store);
     const ca = await connect(t, a.token);
-    const odd = recordingDoc();
+    const odd = recordingDoc(a);
     odd.doc.getArray('events').push(['text', 42, null, { type: 'no id' }, { id: 7 }, [dossierEvent('nested')]]);
-    const asMap = new Y.Doc();
+    const asMap = deviceDoc(a);
     asMap.getMap('events').set('e1', dossierEvent('e1'));
-    const elsewhere = new Y.Doc();
+    const elsewhere = deviceDoc(a);
     elsewhere.getArray('notes').push([dossierEvent('n1')]);
-    const updates = [fieldsUpdate({ name: 'x' }), odd.updates[0] ?? new Uint8Array(), Y.encodeStateAsUpdate(asMap), new Uint8Array([0, 0])];
+    const updates = [fieldsUpdate({ name: 'x' }, a), odd.updates[0] ?? new Uint8Array(), Y.encodeStateAsUpdate(asMap), new Uint8Array([0, 0])];
     ca.send({ type: MsgType.Push, batchId: 'odd', items: updates.map((update) => ({ doc: dossierDoc(), update })) });
     expect(await ca.next(MsgType.PushAck)).toMatchObject({ seqs: [1, 2, 3, 4], headSeq: 4 });
     // An event in a queue doc is not a dossier event.
-    const queue = new Y.Doc();
+    const queue = deviceDoc(a);
     queue.getArray('events').push([dossierEvent('q1')]);
     ca.send({ type: MsgType.Push, batchId: 'queue', items: [{ doc: `${a.device.unit}/queue/2026-11-22`, update: Y.encodeStateAsUpdate(queue) }] });
     expect(await ca.next(MsgType.PushAck)).toMatchObject({ headSeq: 5 });
@@ -129,13 +132,15 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
     t = await startTestServer();
     const [a, b, c] = await Promise.all([addDevice(t.store), addDevice(t.store), addDevice(t.store)]);
     const doc = dossierDoc();
-    const open = (token: string): WebsocketProvider => {
+    const open = ({ token, device }: TestDevice): WebsocketProvider => {
       class Authorized extends WebSocket {
         constructor(url: string, protocols?: string | string[]) {
           super(url, protocols, { headers: { authorization: `Bearer ${token}` } });
         }
       }
-      const p = new WebsocketProvider(`${t?.wsUrl ?? ''}${PATHS.yjs}`, doc, new Y.Doc(), {
+      const ydoc = new Y.Doc();
+      ydoc.clientID = liveWriterIdOf(device.id, 1);
+      const p = new WebsocketProvider(`${t?.wsUrl ?? ''}${PATHS.yjs}`, doc, ydoc, {
         disableBc: true,
         WebSocketPolyfill: Authorized as unknown as typeof globalThis.WebSocket,
       });
@@ -148,8 +153,8 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
       const st = p.doc.getMap(STAMP_MAP);
       return st.has(id) ? Promise.resolve(st.get(id)) : new Promise((resolve) => st.observe(() => st.has(id) && resolve(st.get(id))));
     };
-    const p1 = open(a.token);
-    const p2 = open(b.token);
+    const p1 = open(a);
+    const p2 = open(b);
     await Promise.all([synced(p1), synced(p2)]);
     const sync = await connect(t, c.token);
 
@@ -172,9 +177,11 @@ describe('[S13] every event gets exactly one server time stamp, from the serverâ
     const [a, b] = await Promise.all([addDevice(t.store), addDevice(t.store, OTHER_UNIT)]);
     const ca = await connect(t, a.token);
     const doc = dossierDoc();
-    const device = recordingDoc();
+    const device = recordingDoc(a);
     device.doc.getArray('events').push([dossierEvent('e1')]);
-    device.doc.getArray('events').push([dossierEvent('transfer')]);
+    // The transfer's event goes with its grant (S20).
+    const data = { kind: 'other_commune', name: 'UBND', unit: OTHER_UNIT };
+    device.doc.getArray('events').push([{ ...dossierEvent('transfer'), type: 'transferred', data }]);
     ca.send({ type: MsgType.Push, batchId: 'one', items: [{ doc, update: device.updates[0] ?? new Uint8Array() }] });
     await ca.next(MsgType.PushAck);
     ca.send({ type: MsgType.Push, batchId: 'two', items: [{ doc, update: device.updates[1] ?? new Uint8Array() }], grants: [{ doc, unit: OTHER_UNIT }] });

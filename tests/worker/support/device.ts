@@ -8,7 +8,7 @@ import { formatDossierCode } from '../../../src/domain/dossier-code.ts';
 import { vnDayKey } from '../../../src/domain/time.ts';
 import { dossierDocName } from '../../../src/protocol/doc-names.ts';
 import { decodeMessage, type Message } from '../../../src/protocol/messages.ts';
-import { newDossierUpdate } from '../../../src/worker/dossier-doc.ts';
+import { newDossierUpdate, writerIdOf } from '../../../src/worker/dossier-doc.ts';
 import { Projector } from '../../../src/worker/projector.ts';
 import { EXTRA_FIELDS } from './fields.ts';
 import { LocalStore, type DeviceInfo } from '../../../src/worker/local-store.ts';
@@ -98,6 +98,8 @@ export class NodeDevice {
           ...EXTRA_FIELDS,
         },
         { id: crypto.randomUUID(), type: 'received', at: now, officer: 'o', device: this.info.deviceId },
+        // The device's own client id, as WorkerApi.intake writes (S19).
+        writerIdOf(this.info.deviceId),
       ),
     }), now);
     this.client?.kick();

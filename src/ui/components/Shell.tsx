@@ -12,6 +12,7 @@ import type { StorageHealth } from '../storage.ts';
 import { DueAlerts } from './DueAlerts.tsx';
 import { LangSwitch } from './LangSwitch.tsx';
 import { NotifyButton } from './NotifyButton.tsx';
+import { SetAsideCount, SetAsideNotice } from './SetAside.tsx';
 
 const ListScreen = lazy(() => import('../screens/ListScreen.tsx').then((m) => m.ListScreen));
 const DossierScreen = lazy(() => import('../dossier/DossierScreen.tsx').then((m) => m.DossierScreen));
@@ -92,6 +93,7 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
         <div class="pending" title={t('shell.pendingTitle')}>
           {t('shell.pending')} <strong data-testid="pending-count">{pending}</strong>
         </div>
+        <SetAsideCount />
         <LangSwitch />
         <NotifyButton />
         <button type="button" class="link" data-testid="lock-button" onClick={onLock} title={t('shell.lockTitle')}>
@@ -121,6 +123,7 @@ export function Shell({ device, session, status, storage, applyUpdate, locked, o
           </button>
         </p>
       )}
+      <SetAsideNotice />
       <DueAlerts session={session} />
       {screen}
     </div>

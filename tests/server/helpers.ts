@@ -68,6 +68,13 @@ export async function startTestServer(
   };
 }
 
+/** The `refused` lines the server logged (S9, S19-S21). */
+export function refusals(server: TestServer): { code: number; rule: string; device: string; unit: string }[] {
+  return server.logs
+    .map((l) => JSON.parse(l) as { ev: string; code: number; rule: string; device: string; unit: string })
+    .filter((l) => l.ev === 'refused');
+}
+
 export interface TestDevice {
   readonly device: Device;
   readonly token: string;

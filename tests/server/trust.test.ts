@@ -16,6 +16,7 @@ import {
   fieldsUpdate,
   OTHER_UNIT,
   pullAll,
+  refusals,
   startTestServer,
   SyncTestClient,
   THIRD_UNIT,
@@ -30,11 +31,6 @@ afterEach(async () => {
 });
 
 const connect = SyncTestClient.welcomed;
-
-/** The `refused` lines the server logged. */
-export function refusals(server: TestServer): { code: number; rule: string; device: string; unit: string }[] {
-  return server.logs.map((l) => JSON.parse(l) as { ev: string; code: number; rule: string; device: string; unit: string }).filter((l) => l.ev === 'refused');
-}
 
 /** Pushes one batch and says how it ended: the ack's seqs, or the close code. */
 async function pushEnds(server: TestServer, by: TestDevice, items: { doc: string; update: Uint8Array }[], grants: { doc: string; unit: string }[] = []): Promise<number | 'ack'> {

@@ -1,26 +1,35 @@
-/** The app's top level: boot, enrollment, sign-in, then the shell with its screens (and the idle lock). */
+/**
+ * The app's top level: boot, enrollment, sign-in, then the shell with its screens. The session and
+ * the idle lock are the worker's (S23): the page shows what the worker tells it. While locked, the
+ * lock screen replaces the shell, so no screen stays mounted behind it and no dossier is in the DOM
+ * (nor read from IndexedDB by the screens' live queries).
+ */
 import { useEffect, useState } from 'preact/hooks';
-import type { BootState, DeviceSummary, Session, SyncStatus } from '../worker/types.ts';
+import type { AuthState, BootState, DeviceSummary, Session, SyncStatus } from '../worker/types.ts';
 import { boot as bootWorker, proxy, worker } from './bridge.ts';
+import { mountDemoBanner } from './components/DemoBanner.tsx';
 import { LockScreen } from './components/LockScreen.tsx';
 import { Shell } from './components/Shell.tsx';
 import { t } from './i18n/core.ts';
 import { useLocale } from './i18n/index.ts';
-import { IDLE_LOCK_MS, storedLock, storeLock, useIdle } from './idle.ts';
+import { useActivityReport } from './idle.ts';
 import { EnrollScreen } from './screens/EnrollScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { afterFirstScreen, firstScreenShown } from './first-screen.ts';
 import { checkStorage, onStorageRecheck, RECHECK_MS, type StorageHealth } from './storage.ts';
 import { registerServiceWorker } from './update.ts';
 
+const SIGNED_OUT: AuthState = { session: null, locked: false, reason: null };
+
 export function App() {
   useLocale();
+  useEffect(mountDemoBanner, []);
   const [boot, setBoot] = useState<BootState | null>(null);
   const [bootError, setBootError] = useState<string | null>(null);
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [storage, setStorage] = useState<StorageHealth | null>(null);
   const [applyUpdate, setApplyUpdate] = useState<(() => void) | null>(null);
-  const [locked, setLocked] = useState(false);
+  const [auth, setAuth] = useState<AuthState>(SIGNED_OUT);
 
   useEffect(() => {
     // The update check loads workbox-window: not before the first screen is usable.
@@ -34,32 +43,22 @@ export function App() {
     const every = window.setInterval(() => measure(false), RECHECK_MS);
     const unwatch = onStorageRecheck(() => measure(false));
     const w = worker();
-    bootWorker().then(
-      (b) => {
-        setBoot(b);
-        if (b.session !== null) setLocked(storedLock(b.session.officerId));
-      },
-      (e: unknown) => setBootError(String(e)),
-    );
+    bootWorker().then(setBoot, (e: unknown) => setBootError(String(e)));
     void w.onStatus(proxy((s: SyncStatus) => setStatus(s)));
+    void w.onAuth(proxy((s: AuthState) => setAuth(s)));
     return () => {
       window.clearInterval(every);
       unwatch();
     };
   }, []);
 
-  const session = boot?.session ?? null;
+  const session = auth.session;
   // The enroll and login forms are usable as soon as they are shown (the intake form says so itself).
   const formScreen = bootError !== null || (boot !== null && (boot.device === null || session === null));
   useEffect(() => {
     if (formScreen) firstScreenShown();
   }, [formScreen]);
-  const lock = (): void => {
-    if (session === null) return;
-    storeLock(session.officerId);
-    setLocked(true);
-  };
-  useIdle(IDLE_LOCK_MS, session !== null && !locked, lock);
+  useActivityReport(session !== null && !auth.locked);
 
   if (bootError !== null) {
     return (
@@ -72,39 +71,24 @@ export function App() {
   if (boot.device === null) {
     return <EnrollScreen onEnrolled={(device: DeviceSummary) => setBoot({ device, session: null })} />;
   }
-  if (session === null) {
-    return <LoginScreen device={boot.device} onLogin={(s: Session) => setBoot({ ...boot, session: s })} />;
-  }
+  const signedIn = (s: Session): void => setAuth({ session: s, locked: false, reason: null });
+  if (session === null) return <LoginScreen device={boot.device} ended={auth.reason} onLogin={signedIn} />;
   const logout = (): void => {
-    storeLock(null);
-    setLocked(false);
     void worker()
       .logout()
-      .then(() => setBoot({ ...boot, session: null }));
+      .then(() => setAuth(SIGNED_OUT));
   };
+  if (auth.locked) return <LockScreen session={session} onUnlock={signedIn} onLogout={logout} />;
   return (
-    <>
-      <Shell
-        device={boot.device}
-        session={session}
-        status={status}
-        storage={storage}
-        applyUpdate={applyUpdate}
-        locked={locked}
-        onLock={lock}
-        onLogout={logout}
-      />
-      {locked && (
-        <LockScreen
-          session={session}
-          onUnlock={(s) => {
-            storeLock(null);
-            setLocked(false);
-            setBoot({ ...boot, session: s });
-          }}
-          onLogout={logout}
-        />
-      )}
-    </>
+    <Shell
+      device={boot.device}
+      session={session}
+      status={status}
+      storage={storage}
+      applyUpdate={applyUpdate}
+      locked={false}
+      onLock={() => void worker().lock()}
+      onLogout={logout}
+    />
   );
 }

@@ -24,13 +24,15 @@ let catalog: Promise<Procedure[]> | null = null;
 /**
  * Starts the worker and its boot, once. Called before the first render (src/ui/main.tsx): the worker's
  * script then loads and runs while the page renders, instead of after the first paint (an effect).
- * A signed-in device also asks for the procedures at once: the intake form's first input needs them.
+ * An enrolled device also asks for the procedures at once: the intake form's first input needs them.
+ * Each page (each tab, each reload) starts its own worker, and with it a signed-out session (S23).
  */
 export function boot(): Promise<BootState> {
   booting ??= worker().boot();
   void booting.then(
     (b) => {
-      if (b.session !== null) void procedures().catch(() => undefined);
+      // The catalog is no secret: fetched while the officer signs in, ready for the intake form.
+      if (b.device !== null) void procedures().catch(() => undefined);
     },
     () => undefined,
   );

@@ -1,51 +1,36 @@
 /**
- * Idle lock: after 15 minutes without input the screen locks; the session stays (and so does the form
- * being filled), the officer types the password again. The lock survives a reload: a locked screen
- * cannot be opened by pressing F5.
+ * The page's half of the idle lock (S23): it tells the worker about input, at most a few times per
+ * idle period. The worker keeps the clock and locks itself (src/worker/officer-session.ts); the page
+ * only shows what the worker says (App.tsx).
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
+import { worker } from './bridge.ts';
 
-export const IDLE_LOCK_MS = 15 * 60 * 1000;
+/** 'input' too: a form filled by the browser's autofill or by a test sends no key. */
+const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'input', 'wheel', 'touchstart'] as const;
 
-const LOCK_KEY = 'motcua.locked';
+/** Input closer together than this is reported once (a tenth of the idle time at most). */
+const MAX_REPORT_GAP_MS = 5_000;
 
-const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
-
-/** Calls onIdle once `ms` pass with no input in this tab (checked every few seconds, cheap). */
-export function useIdle(ms: number, active: boolean, onIdle: () => void): void {
-  const last = useRef(Date.now());
-  const cb = useRef(onIdle);
-  cb.current = onIdle;
+export function useActivityReport(active: boolean): void {
   useEffect(() => {
     if (!active) return;
-    last.current = Date.now();
+    let gap = MAX_REPORT_GAP_MS;
+    void worker()
+      .idleLockMs()
+      .then((ms) => {
+        gap = Math.min(MAX_REPORT_GAP_MS, ms / 10);
+      });
+    let last = 0;
     const touch = (): void => {
-      last.current = Date.now();
+      const now = Date.now();
+      if (now - last < gap) return;
+      last = now;
+      void worker().activity();
     };
     for (const e of INPUT_EVENTS) window.addEventListener(e, touch, { passive: true, capture: true });
-    const timer = window.setInterval(() => {
-      if (Date.now() - last.current >= ms) cb.current();
-    }, Math.min(5000, ms));
     return () => {
       for (const e of INPUT_EVENTS) window.removeEventListener(e, touch, { capture: true });
-      window.clearInterval(timer);
     };
-  }, [ms, active]);
-}
-
-export function storedLock(officerId: string): boolean {
-  try {
-    return localStorage.getItem(LOCK_KEY) === officerId;
-  } catch {
-    return false;
-  }
-}
-
-export function storeLock(officerId: string | null): void {
-  try {
-    if (officerId === null) localStorage.removeItem(LOCK_KEY);
-    else localStorage.setItem(LOCK_KEY, officerId);
-  } catch {
-    // Without storage the lock still holds for this page.
-  }
+  }, [active]);
 }

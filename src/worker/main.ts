@@ -60,7 +60,6 @@ async function reprojectIfOld(): Promise<void> {
   await store.setMeta(META.projectionVersion, PROJECTION_VERSION);
 }
 const prepared = prepare();
-void loadIdleLock(self.location.origin).then((ms) => api.auth.setIdleLock(ms));
 const kicks = new BroadcastChannel(KICK_CHANNEL);
 const statuses = new BroadcastChannel(STATUS_CHANNEL);
 let client: SyncClient | null = null;
@@ -137,6 +136,8 @@ const api = new WorkerApi({
   },
 });
 
+const idleLoaded = loadIdleLock(self.location.origin).then((ms) => api.auth.setIdleLock(ms));
+
 const exposed: WorkerEndpoint = {
   boot: () => api.boot(),
   enroll: (code: string, label: string) => api.enroll(code, label),
@@ -145,6 +146,10 @@ const exposed: WorkerEndpoint = {
   unlock: (p: string) => api.unlock(p),
   lock: async () => api.auth.lock(),
   activity: () => api.auth.activity(),
+  idleLockMs: async () => {
+    await idleLoaded;
+    return api.auth.idleLockMs;
+  },
   onAuth: (cb) => {
     authListener = cb;
     cb(api.auth.state());

@@ -28,6 +28,9 @@ const fail = (reason: string, message: string, retryAt?: number): Failure =>
 
 const sessionOf = (o: OfficerCredential): Session => ({ officerId: o.id, username: o.username, displayName: o.displayName, role: o.role });
 
+const isDisabled = (officers: readonly OfficerCredential[], username: string): boolean =>
+  officers.some((o) => o.username === username.trim().toLowerCase() && o.disabled === true);
+
 export function throttledMessage(retryAt: number, now: number): string {
   const s = Math.max(1, Math.ceil((retryAt - now) / 1000));
   return `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${s} giây.`;
@@ -53,6 +56,10 @@ export class OfficerSession {
     if (this.session === null) return fail('signed_out', 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.');
     if (this.locked) return fail('locked', 'Màn hình đang khóa, vui lòng nhập mật khẩu để mở.');
     return { ok: true, session: this.session };
+  }
+
+  get idleLockMs(): number {
+    return this.idleMs;
   }
 
   setIdleLock(ms: number): void {
@@ -151,6 +158,8 @@ export class OfficerSession {
       const next = afterFailure(failures, now());
       await store.setMeta(OFFICER_META.failures, next);
       if (next.until > 0) return fail('throttled', `Tên đăng nhập hoặc mật khẩu không đúng. ${throttledMessage(next.until, now())}`, next.until);
+      // The device holds the list anyway: saying the account is disabled tells nothing it does not.
+      if (isDisabled(officers, username)) return fail('disabled', 'Tài khoản này đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.');
       return fail('bad_credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
     await db.transaction('rw', db.meta, async () => {

@@ -130,6 +130,8 @@ export interface WorkerEndpoint {
   lock(): Promise<void>;
   /** The page saw input (sent at most every few seconds): the idle clock starts again. */
   activity(): void;
+  /** The idle lock's delay (ms), from /config.json: the page spaces its activity reports by it. */
+  idleLockMs(): Promise<number>;
   /** Registers the page's session listener (a comlink proxy); called at once with the current state. */
   onAuth(cb: (s: AuthState) => void): void;
   /** When the next sign-in may be tried (ms since epoch), or null: the login screen's countdown. */

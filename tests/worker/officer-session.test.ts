@@ -163,7 +163,7 @@ describe('[S23] sessions on the device', () => {
     expect(dev.fetches.at(-1)).toEqual({ path: '/api/officers', status: 200 });
     expect(dev.states.at(-1)).toEqual({ session: null, locked: false, reason: 'disabled' });
     expect(await dev.api.intake(EMPTY_INTAKE)).toMatchObject({ ok: false, reason: 'signed_out' });
-    expect(await dev.api.login('lan', PW)).toMatchObject({ ok: false, reason: 'bad_credentials' });
+    expect(await dev.api.login('lan', PW)).toMatchObject({ ok: false, reason: 'disabled', message: 'Tài khoản này đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.' });
     // The name stays for timelines.
     expect(Object.values(await dev.api.officerNames())).toContain('Cán bộ lan');
     // Another officer is untouched by it; a role change applies to a session at once.

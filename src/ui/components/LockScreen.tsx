@@ -1,4 +1,7 @@
-/** The idle lock: the session and the screen behind stay as they were; the password opens them again. */
+/**
+ * The idle lock (S23): it replaces the whole app while the worker is locked, and shows only the
+ * officer's name; the password opens it again (the worker checks it, with the sign-in's delay).
+ */
 import { useState } from 'preact/hooks';
 import type { Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
@@ -8,7 +11,7 @@ import { focusOnMount } from '../focus.ts';
 
 export function LockScreen({ session, onUnlock, onLogout }: { session: Session; onUnlock: (s: Session) => void; onLogout: () => void }) {
   const [password, setPassword] = useState('');
-  const { busy, error, submit } = useSubmit(() => worker().login(session.username, password), onUnlock);
+  const { busy, error, submit } = useSubmit(() => worker().unlock(password), onUnlock);
 
   return (
     <div class="lock-overlay" data-testid="lock-screen">

@@ -1,16 +1,46 @@
-/** Officer sign-in, checked offline against the hashes the device received at enrollment. */
-import { useState } from 'preact/hooks';
-import type { DeviceSummary, Session } from '../../worker/types.ts';
+/**
+ * Officer sign-in, checked offline by the worker against the unit's officers it holds (S23). After
+ * too many failures the worker makes the next attempt wait: the screen counts the wait down.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { AuthState, DeviceSummary, Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
 import { useSubmit } from '../use-submit.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
 
-export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogin: (s: Session) => void }) {
+/** Seconds left until `retryAt`, ticking every second; null when no wait is due. */
+function useCountdown(retryAt: number | null, onDone: () => void): number | null {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (retryAt === null) return;
+    setNow(Date.now());
+    const timer = window.setInterval(() => {
+      const n = Date.now();
+      setNow(n);
+      if (n >= retryAt) onDone();
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [retryAt]);
+  return retryAt === null || retryAt <= now ? null : Math.ceil((retryAt - now) / 1000);
+}
+
+export function LoginScreen({ device, ended, onLogin }: { device: DeviceSummary; ended: AuthState['reason']; onLogin: (s: Session) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, submit } = useSubmit(() => worker().login(username, password), onLogin);
+  const [retryAt, setRetryAt] = useState<number | null>(null);
+  useEffect(() => {
+    void worker()
+      .signInWait()
+      .then(setRetryAt, () => undefined);
+  }, []);
+  const seconds = useCountdown(retryAt, () => setRetryAt(null));
+  const { busy, error, submit } = useSubmit(async () => {
+    const r = await worker().login(username, password);
+    if (!r.ok && r.retryAt !== undefined) setRetryAt(r.retryAt);
+    return r;
+  }, onLogin);
 
   return (
     <main class="card narrow">
@@ -19,6 +49,11 @@ export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogi
       </div>
       <h1>{t('login.title')}</h1>
       <p>{device.unitName}</p>
+      {(ended === 'disabled' || ended === 'changed') && (
+        <p class="warning" role="alert" data-testid="session-ended">
+          {t(`login.ended.${ended}`)}
+        </p>
+      )}
       <form data-testid="login-form" onSubmit={submit}>
         <label>
           {t('login.username')}
@@ -35,12 +70,18 @@ export function LoginScreen({ device, onLogin }: { device: DeviceSummary; onLogi
             required
           />
         </label>
-        {error !== null && (
-          <p class="error" role="alert" data-testid="form-error">
-            {error}
+        {seconds !== null ? (
+          <p class="error" role="alert" data-testid="login-wait">
+            {t('login.wait', { seconds })}
           </p>
+        ) : (
+          error !== null && (
+            <p class="error" role="alert" data-testid="form-error">
+              {error}
+            </p>
+          )
         )}
-        <button type="submit" data-testid="login-submit" disabled={busy}>
+        <button type="submit" data-testid="login-submit" disabled={busy || seconds !== null}>
           {busy ? t('login.checking') : t('login.submit')}
         </button>
       </form>

@@ -11,7 +11,7 @@ import { allowedActions, buildEvent, type OfficerRole, type WorkflowAction } fro
 import { MsgType } from '../src/protocol/constants.ts';
 import { dossierDocName } from '../src/protocol/doc-names.ts';
 import type { Message } from '../src/protocol/messages.ts';
-import { appendEventUpdate, eventsOf, newDossierUpdate } from '../src/worker/dossier-doc.ts';
+import { appendEventUpdate, eventsOf, newDossierUpdate, writerIdOf } from '../src/worker/dossier-doc.ts';
 import { SyncClient } from '../src/worker/sync-client.ts';
 import { NodeDevice, wsFactory } from '../tests/worker/support/device.ts';
 import { EXTRA_FIELDS } from '../tests/worker/support/fields.ts';
@@ -91,6 +91,8 @@ export class ChaosDevice extends NodeDevice {
             ...EXTRA_FIELDS,
           },
           { id: rng.uuid(), type: 'received', at: now, officer: 'o', device: this.info.deviceId },
+          // Its own client id, as the app writes (S19: the server refuses any other).
+          writerIdOf(this.info.deviceId),
         );
         return { docName, update: made };
       },
@@ -124,6 +126,7 @@ export class ChaosDevice extends NodeDevice {
         return { ok: true, update: appendEventUpdate(doc, built.value), result: null };
       },
       now,
+      writerIdOf(this.info.deviceId),
     );
     if (!out.ok) return false;
     this.made.push({ doc: docName, update: out.update });

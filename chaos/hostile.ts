@@ -41,9 +41,10 @@ export function rawPush(batchId: string, items: readonly { doc: string; update: 
   return encoding.toUint8Array(enc);
 }
 
-/** A dossier's first update carrying personal data. */
-export function piiUpdate(): Uint8Array {
+/** A dossier's first update carrying personal data, by `writer` (a random client id by default). */
+export function piiUpdate(writer?: number): Uint8Array {
   const doc = new Y.Doc();
+  if (writer !== undefined) doc.clientID = writer;
   doc.transact(() => {
     const f = doc.getMap('f');
     f.set('name', FUZZ_NAME);
@@ -54,12 +55,12 @@ export function piiUpdate(): Uint8Array {
 }
 
 /** Opens /sync (or a path) with these headers, sends frames after the Welcome, returns how it closed. */
-export function wsCase(t: Target, opts: { token?: string | null; path?: string; send?: (ws: WebSocket) => void }): Promise<string> {
+export function wsCase(t: Target, opts: { token?: string | null; path?: string; send?: (ws: WebSocket) => void; compress?: boolean }): Promise<string> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = {};
     const token = opts.token === undefined ? t.token : opts.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    const ws = new WebSocket(`${t.wsUrl}${opts.path ?? PATHS.sync}`, { headers, maxPayload: LIMITS.maxMessageBytes * 2 });
+    const ws = new WebSocket(`${t.wsUrl}${opts.path ?? PATHS.sync}`, { headers, maxPayload: LIMITS.maxMessageBytes * 2, perMessageDeflate: opts.compress ?? true });
     const timer = setTimeout(() => {
       ws.terminate();
       resolve('still open');
@@ -164,11 +165,12 @@ async function http(t: Target, method: string, path: string, body?: string | Buf
   }
 }
 
-export interface HostileCase {
+/** One kind of hostile input; `X` is what it needs of the target beyond a Target. */
+export interface HostileCase<X = unknown> {
   readonly kind: string;
   /** Outcomes that count as a named refusal. */
   readonly expect: readonly string[];
-  run(t: Target, rng: Rng): Promise<string>;
+  run(t: Target & X, rng: Rng): Promise<string>;
 }
 
 /**

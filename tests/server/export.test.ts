@@ -7,7 +7,7 @@ import { dossierDocName } from '../../src/protocol/doc-names.ts';
 import { docFromUpdates, newDossierUpdate } from '../../src/worker/dossier-doc.ts';
 import { EXPORT_COLUMNS } from '../../sync-server/export.ts';
 import { EXTRA_FIELDS } from '../worker/support/fields.ts';
-import { ADMIN_TOKEN, addDevice, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
+import { ADMIN_TOKEN, addDevice, startTestServer, SyncTestClient, UNIT, writerOf, type TestServer } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 3, 0, 0); // 10:00 on 23/11/2026 in Vietnam
 
@@ -17,18 +17,19 @@ afterEach(async () => {
   t = null;
 });
 
-function dossier(i: number): { doc: string; update: Uint8Array } {
+function dossier(i: number, writer: number): { doc: string; update: Uint8Array } {
   const doc = dossierDocName(UNIT, crypto.randomUUID());
   const update = newDossierUpdate(
     { code: `20209-261123-${String(i).padStart(4, '0')}`, unit: UNIT, procedureCode: 'dang-ky-khai-sinh', procedureName: 'Đăng ký khai sinh, "bản sao"', name: 'Lê Thị Hoa', cccd: '048195000123', phone: '', address: 'Thanh Khê', receivedAt: T0, components: '[]', ...EXTRA_FIELDS },
     { id: `e-${i}`, type: 'received', at: T0, officer: 'o1', device: 'd1' },
+    writer,
   );
   return { doc, update };
 }
 
 /** Resolved, then returned with a rating. */
-function returned(first: Uint8Array): Uint8Array {
-  const y = docFromUpdates([first]);
+function returned(first: Uint8Array, writer: number): Uint8Array {
+  const y = docFromUpdates([first], writer);
   const sv = Y.encodeStateVector(y);
   y.getArray('events').push([
     { id: 'res', type: 'resolved', at: T0 + 1_800_000, officer: 'o2', device: 'd1', data: { outcome: 'approved' } },
@@ -46,11 +47,12 @@ describe('[S18] dossier projection and export', () => {
     t = await startTestServer();
     const dev = await addDevice(t.store);
     const c = await SyncTestClient.welcomed(t, dev.token);
-    const a = dossier(1);
-    const b = dossier(2);
+    // Written with the device's own client id (S19).
+    const a = dossier(1, writerOf(dev));
+    const b = dossier(2, writerOf(dev));
     c.send({ type: MsgType.Push, batchId: 'b1', items: [a, b] });
     await c.next(MsgType.PushAck);
-    c.send({ type: MsgType.Push, batchId: 'b2', items: [{ doc: a.doc, update: returned(a.update) }] });
+    c.send({ type: MsgType.Push, batchId: 'b2', items: [{ doc: a.doc, update: returned(a.update, writerOf(dev)) }] });
     await c.next(MsgType.PushAck);
     c.close();
 

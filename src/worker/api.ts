@@ -2,22 +2,15 @@
  * The worker's API, exposed to the page through comlink (src/ui/bridge.ts). Every method returns a
  * cloneable value; expected failures come back as `Failure` with a Vietnamese message, never thrown.
  */
-import { processingTime, type Procedure } from '../domain/catalog.ts';
+import type { Procedure } from '../domain/catalog.ts';
 import { loadCatalog } from './catalog-source.ts';
-import { formatDossierCode } from '../domain/dossier-code.ts';
-import { dueAt } from '../domain/calendar.ts';
 import type { WorkCalendar } from '../domain/calendar.ts';
-import type { DossierEvent } from '../domain/dossier.ts';
 import type { WorkflowAction } from '../domain/workflow.ts';
-import { validateIntake } from '../domain/intake.ts';
-import { vnDayKey } from '../domain/time.ts';
-import * as Y from 'yjs';
 import { overdueRows } from '../db/queries.ts';
-import { dossierDocName } from '../protocol/doc-names.ts';
 import type { ApiError, EnrollResponse } from '../protocol/http.ts';
 import { PATHS } from '../protocol/constants.ts';
 import { actOnDossier, dossierView, type DossierDeps } from './dossier-api.ts';
-import { newDossierDoc, writerIdOf } from './dossier-doc.ts';
+import { takeIn, type IntakeDeps } from './intake-api.ts';
 import { META, type DeviceInfo, type LocalStore } from './local-store.ts';
 import { AppError } from '../domain/errors.ts';
 import { OfficerSession } from './officer-session.ts';
@@ -62,10 +55,6 @@ export class SessionClosedError extends AppError {}
 const fail = (reason: string, message: string, fieldErrors?: Record<string, string>): Failure =>
   fieldErrors === undefined ? { ok: false, reason, message } : { ok: false, reason, message, fieldErrors };
 
-function isQuotaError(e: unknown): boolean {
-  const err = e as { name?: string; inner?: { name?: string } } | null;
-  return err?.name === 'QuotaExceededError' || err?.inner?.name === 'QuotaExceededError';
-}
 
 export class WorkerApi {
   private catalog: Procedure[] | null = null;
@@ -168,102 +157,10 @@ export class WorkerApi {
     if (device === undefined) return fail('not_enrolled', 'Thiết bị chưa được đăng ký.');
     const open = this.auth.open();
     if (!open.ok) return open;
-    const { session } = open;
-    const now = this.d.now();
-    const procs = await this.procedures();
-    const checked = validateIntake(input, procs, now);
-    if (!checked.ok) {
-      // A supplement request or a refusal is exactly the case where the checklist is not complete.
-      const { components: _ignored, ...rest } = checked.errors;
-      const errors = decision.kind === 'receive' ? checked.errors : rest;
-      if (Object.keys(errors).length > 0) return fail('invalid', 'Hồ sơ chưa hợp lệ, vui lòng kiểm tra các trường được đánh dấu.', errors);
-    }
-    if (decision.kind === 'supplement' && decision.missing.length === 0) {
-      return fail('invalid', 'Phiếu yêu cầu bổ sung phải liệt kê đầy đủ các thành phần còn thiếu.');
-    }
-    if (decision.kind !== 'receive' && decision.reason.trim() === '') return fail('invalid', 'Cần ghi rõ lý do.');
-    const value = checked.ok ? checked.value : normaliseLoosely(input);
-    const procedure = procs.find((p) => p.code === value.procedureCode);
-    if (procedure === undefined) return fail('invalid', 'Thủ tục không có trong danh mục.', { procedureCode: 'Thủ tục không có trong danh mục' });
-    const id = crypto.randomUUID();
-    const docName = dossierDocName(device.unit, id);
-    const day = vnDayKey(now);
-    const time = processingTime(procedure);
-    const due = decision.kind === 'receive' ? this.dueFor(now, time) : null;
-    const event = intakeEvent(decision, {
-      id: crypto.randomUUID(),
-      at: now,
-      officer: session.officerId,
-      officerName: session.displayName,
-      device: device.deviceId,
-    });
-    let code = '';
-    const writeAt = performance.now();
-    try {
-      await this.d.store.commitNewDossier(
-        day,
-        device.ordinal,
-        (n) => {
-          code = formatDossierCode(device.unit, day, n);
-          const doc = newDossierDoc(
-            {
-              code,
-              unit: device.unit,
-              procedureCode: value.procedureCode,
-              procedureName: procedure.name,
-              name: value.applicant.name,
-              cccd: value.applicant.cccd,
-              phone: value.applicant.phone,
-              address: value.applicant.address,
-              receivedAt: now,
-              components: JSON.stringify(value.components),
-              email: value.applicant.email ?? '',
-              vneidVerified: value.applicant.vneidVerified ?? false,
-              residence: residenceText(value.applicant.residence),
-              processingDays: time.processingDays,
-              processingHours: time.processingHours,
-              sameDay15h: time.sameDay15hRule,
-              dueAt: due ?? 0,
-            },
-            event,
-            writerIdOf(device.deviceId),
-          );
-          return { docName, update: Y.encodeStateAsUpdate(doc), doc };
-        },
-        now,
-      );
-    } catch (e) {
-      if (isQuotaError(e)) return fail('storage_full', 'Bộ nhớ của máy đã đầy: hồ sơ CHƯA được lưu. Hãy giải phóng dung lượng rồi thử lại.');
-      return fail('write_failed', `Không lưu được hồ sơ: ${e instanceof Error ? e.message : String(e)}. Hồ sơ CHƯA được tiếp nhận.`);
-    }
-    performance.measure('intake-write', { start: writeAt });
-    performance.measure('intake-worker', { start: startedAt });
-    this.d.onCommitted(device);
-    return {
-      ok: true,
-      value: {
-        kind: decision.kind,
-        dueAt: due,
-        missing: decision.kind === 'supplement' ? decision.missing : [],
-        reason: decision.kind === 'receive' ? '' : decision.reason,
-        processingDays: procedure.processingDays,
-        id,
-        code,
-        unit: device.unit,
-        unitName: device.unitName,
-        receivedAt: now,
-        procedureCode: value.procedureCode,
-        procedureName: procedure.name,
-        applicant: value.applicant,
-        components: value.components,
-        officerName: session.displayName,
-      },
-    };
-  }
-
-  private dueFor(receivedAt: number, time: ReturnType<typeof processingTime>): number | null {
-    const cal = this.d.calendar();
-    return cal === null ? null : dueAt(cal, { receivedAt, ...time, pauses: [] });
+    const deps: IntakeDeps = { store: this.d.store, now: this.d.now, calendar: this.d.calendar, procedures: () => this.procedures() };
+    const out = await takeIn(deps, { device, session: open.session, startedAt }, input, decision);
+    if (out.ok) this.d.onCommitted(device);
+    return out;
   }
 
   async dossier(id: string): Promise<DossierView | null> {
@@ -311,27 +208,6 @@ export class WorkerApi {
       officerNames: () => this.officerNames(),
     };
   }
-}
-
-function intakeEvent(decision: IntakeDecision, base: Omit<DossierEvent, 'type'>): DossierEvent {
-  switch (decision.kind) {
-    case 'receive':
-      return { ...base, type: 'received' };
-    case 'supplement':
-      return { ...base, type: 'supplement_requested', data: { missing: JSON.stringify(decision.missing), reason: decision.reason, atIntake: true } };
-    case 'refuse':
-      return { ...base, type: 'refused', data: { reason: decision.reason, atIntake: true } };
-  }
-}
-
-function residenceText(r: IntakeInput['applicant']['residence']): string {
-  if (r === undefined) return '';
-  return 'unit' in r ? r.unit : r.elsewhere;
-}
-
-/** The input as typed, trimmed, for a supplement request or a refusal that failed only the checklist rule. */
-function normaliseLoosely(input: IntakeInput): IntakeInput {
-  return { ...input, procedureCode: input.procedureCode.trim(), applicant: { ...input.applicant, name: input.applicant.name.trim() } };
 }
 
 function summary(d: DeviceInfo): DeviceSummary {

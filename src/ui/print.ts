@@ -17,14 +17,21 @@ const LANDSCAPE: Record<Paper, string> = {
   A5: '@page { size: A5 landscape; margin: 10mm; }',
 };
 
-export function printAs(paper: Paper, landscape = false): void {
-  let style = document.getElementById('motcua-page') as HTMLStyleElement | null;
-  if (style === null) {
-    style = document.createElement('style');
-    style.id = 'motcua-page';
-    document.head.append(style);
+// A constructed stylesheet, not a <style> element: the server's Content-Security-Policy allows no
+// inline style (sync-server/security-headers.ts), and CSSOM sheets are not inline markup.
+let pageSheet: CSSStyleSheet | null = null;
+
+/** Sets the paper for the next print. */
+function setPaper(paper: Paper, landscape = false): void {
+  if (pageSheet === null) {
+    pageSheet = new CSSStyleSheet();
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, pageSheet];
   }
-  style.textContent = (landscape ? LANDSCAPE : PAGE)[paper];
+  pageSheet.replaceSync((landscape ? LANDSCAPE : PAGE)[paper]);
   document.documentElement.dataset['paper'] = paper;
+}
+
+export function printAs(paper: Paper, landscape = false): void {
+  setPaper(paper, landscape);
   window.print();
 }

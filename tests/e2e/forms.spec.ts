@@ -33,14 +33,11 @@ async function expectFrame(sheet: Locator, title: string): Promise<void> {
 
 /** Prints the page to PDF on `paper` (as the print buttons set it up) and returns its page count, null when PDF is unavailable. */
 async function pdf(page: Page, name: string, paper: 'A4' | 'A5'): Promise<number | null> {
+  // A constructed stylesheet, as src/ui/print.ts makes it: the server's CSP refuses a <style> element.
   await page.evaluate((p) => {
-    let style = document.getElementById('motcua-page');
-    if (style === null) {
-      style = document.createElement('style');
-      style.id = 'motcua-page';
-      document.head.append(style);
-    }
-    style.textContent = p === 'A4' ? '@page { size: A4 portrait; margin: 20mm 15mm 20mm 30mm; }' : '@page { size: A5 portrait; margin: 12mm 10mm 12mm 18mm; }';
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(p === 'A4' ? '@page { size: A4 portrait; margin: 20mm 15mm 20mm 30mm; }' : '@page { size: A5 portrait; margin: 12mm 10mm 12mm 18mm; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     document.documentElement.dataset['paper'] = p;
   }, paper);
   let buf: Buffer;

@@ -54,6 +54,8 @@ export interface AdminGuard {
 }
 
 function checkAdmin(req: IncomingMessage, path: string, deps: HttpDeps, guard: AdminGuard): void {
+  // No token at all is not a guess (a browser opening the URL, a probe): refused, neither counted nor logged.
+  if (req.headers.authorization === undefined) throw new HttpError(401, 'unauthorized', 'Không có quyền quản trị');
   if (!guard.failures.has()) {
     logEvent(deps.log, 'admin_auth_failed', { client: guard.client, path, limited: true });
     throw new HttpError(429, 'too_many_attempts', 'Sai mã quản trị quá nhiều lần, vui lòng đợi một phút rồi thử lại');

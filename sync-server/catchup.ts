@@ -26,13 +26,11 @@ import { inScope, scopeOf } from './auth.ts';
 import { serveFrames, type ChannelDeps, type FrameHandler } from './channel.ts';
 import { logEvent, Refusal, type SerialQueue } from './conn.ts';
 import type { Committed, CommittedItem } from './hub.ts';
-import { SERVER_NUMBER_MAX, type Device, type EventStamp } from './store/types.ts';
-import { eventIdsOf } from './events.ts';
+import { SERVER_NUMBER_MAX, type Device } from './store/types.ts';
 import { inRestoreWindow } from './epoch.ts';
-import { batchProjection, cacheListRows, type BatchProjection } from './projection.ts';
+import { cacheListRows } from './projection.ts';
+import { preparePush } from './push-checks.ts';
 import { checkReserveDays } from './quota.ts';
-import { BatchDocs } from './stored-docs.ts';
-import { checkDocUpdates, grantsWithoutTransfer, logCarried, type CheckedDoc, type Writer } from './trust.ts';
 import { buildPullPage } from './yupdates.ts';
 import { ownedWriterIds } from '../src/worker/dossier-doc.ts';
 
@@ -174,7 +172,8 @@ class CatchupSession implements FrameHandler<Message> {
       if ((await this.deps.store.getUnit(g.unit)) === null) throw new ProtocolError('grant: unknown unit');
     }
     const now = Date.now();
-    const { stamps, projection } = await this.prepare(items, grants, now);
+    const writer = { owned: this.owned, restoreWindow: inRestoreWindow(this.deps.epoch, this.deps.restoreWindowMs, now) };
+    const { stamps, projection } = await preparePush(this.deps, this.device, writer, items, grants, now);
 
     const stored = await this.deps.store.appendBatch(
       this.device.id,
@@ -206,46 +205,6 @@ class CatchupSession implements FrameHandler<Message> {
       origin: this,
       notifyOrigin: serverItems.length > 0,
     });
-  }
-
-  /**
-   * The batch's docs as stored, read in one query and each built at most once (stored-docs.ts), serve
-   * the checks (trust.ts), the stamps (S13) and the projection (S18).
-   */
-  private async prepare(items: readonly CommittedItem[], grants: readonly Grant[], now: number): Promise<{ stamps: EventStamp[]; projection: BatchProjection }> {
-    const docs = new BatchDocs(await this.deps.store.readDocs([...new Set(items.map((it) => it.doc))]));
-    try {
-      const checked = this.check(items, docs);
-      await this.checkGrants(grants, checked);
-      const stamps = [...checked.values()].flatMap((c) => {
-        const eventIds = c.resolver === null ? [] : eventIdsOf(c.resolver);
-        return eventIds.length === 0 ? [] : [{ doc: c.doc, unit: homeOf(c.doc), eventIds }];
-      });
-      return { stamps, projection: batchProjection(this.deps.projector, items, stamps, docs.stored, now, docs) };
-    } finally {
-      docs.destroy();
-    }
-  }
-
-  /** The checks of trust.ts, per doc of the batch; a restore's send-back let through is logged. */
-  private check(items: readonly CommittedItem[], docs: BatchDocs): Map<string, CheckedDoc> {
-    const byDoc = new Map<string, Uint8Array[]>();
-    for (const it of items) byDoc.set(it.doc, [...(byDoc.get(it.doc) ?? []), it.update]);
-    const writer: Writer = { owned: this.owned, restoreWindow: inRestoreWindow(this.deps.epoch, this.deps.restoreWindowMs, Date.now()) };
-    const checked = new Map<string, CheckedDoc>();
-    for (const [doc, updates] of byDoc) checked.set(doc, checkDocUpdates(doc, updates, docs.view(doc), writer));
-    logCarried(this.deps.log, this.device, 'sync', [...checked.values()]);
-    return checked;
-  }
-
-  /** S20: a grant without its transfer event in the batch must be stored already (a re-send). */
-  private async checkGrants(grants: readonly Grant[], checked: ReadonlyMap<string, CheckedDoc>): Promise<void> {
-    const byUnit = new Map<string, string[]>();
-    for (const g of grantsWithoutTransfer(grants, checked)) byUnit.set(g.unit, [...(byUnit.get(g.unit) ?? []), g.doc]);
-    for (const [unit, docs] of byUnit) {
-      const stored = await this.deps.store.grantedDocs(unit, docs);
-      if (docs.some((doc) => !stored.has(doc))) throw new Refusal(CloseCode.UngrantedTransfer, 'S20', 'grant without its transfer');
-    }
   }
 
   /**

@@ -21,7 +21,8 @@ import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
 import { parseDocName } from '../src/protocol/doc-names.ts';
 import type { Grant } from '../src/protocol/messages.ts';
 import { logEvent, Refusal, type LogFn } from './conn.ts';
-import { insertedEvents, ItemIndex, parentInDoc, ParentResolver } from './events.ts';
+import { insertedEvents } from './events.ts';
+import { ItemIndex, parentInDoc, ParentResolver } from './yitems.ts';
 import { STAMP_MAP } from './store/server-rows.ts';
 import { checkRoots, decodeYjsUpdate, DOSSIER_ROOTS, type DecodedUpdate } from './yupdates.ts';
 

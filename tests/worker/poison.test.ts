@@ -11,10 +11,12 @@ import { openDb } from '../../src/db/schema.ts';
 import { CloseCode, LIMITS, MsgType } from '../../src/protocol/constants.ts';
 import type { Message } from '../../src/protocol/messages.ts';
 import { parseSetAsideReport } from '../../src/protocol/set-aside.ts';
+import { appendEventUpdate, eventsOf, writerIdOf } from '../../src/worker/dossier-doc.ts';
+import type { DossierEvent } from '../../src/domain/dossier.ts';
 import { LocalStore } from '../../src/worker/local-store.ts';
 import { REFUSALS_BEFORE_SPLIT } from '../../src/worker/refusals.ts';
 import { SqliteStore } from '../../sync-server/store/sqlite.ts';
-import { addDevice, ADMIN_TOKEN, dossierDoc, fieldsUpdate, OTHER_UNIT, startTestServer, UNIT, type TestServer } from '../server/helpers.ts';
+import { addDevice, ADMIN_TOKEN, docOf, dossierDoc, fieldsUpdate, OTHER_UNIT, startTestServer, UNIT, type TestServer } from '../server/helpers.ts';
 import { NodeDevice, waitFor } from './support/device.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'motcua-poison-'));
@@ -109,6 +111,29 @@ describe('[S22] poison batches are set aside', () => {
     const aside = await a.store.db.aside.toArray();
     expect(aside.map((r) => [r.doc, r.code])).toEqual([[huge, CloseCode.MessageTooBig]]);
     await waitFor('outbox empty', async () => (await a.store.pendingCount()) === 0);
+  });
+
+  it('[S22] a later change of a doc whose earlier change was set aside is still sent and stored, and Yjs holds it pending', async () => {
+    const s = await setup();
+    const a = await device(s);
+    const doc = await a.intake('Võ Thị G');
+    a.start();
+    await waitFor('intake stored', async () => (await a.store.pendingCount()) === 0);
+    const writer = writerIdOf(a.info.deviceId);
+    const event = (id: string): DossierEvent => ({ id, type: 'processing', at: Date.now(), officer: 'o', device: a.info.deviceId }) as DossierEvent;
+    // A grant without its transfer event (refused, S20), then a step appended after that event.
+    await a.store.commitToDoc(doc, (d) => ({ ok: true, update: appendEventUpdate(d, event('e2')), grant: OTHER_UNIT, result: null }), Date.now(), writer);
+    await a.store.commitToDoc(doc, (d) => ({ ok: true, update: appendEventUpdate(d, event('e3')), result: null }), Date.now(), writer);
+    a.client?.kick();
+    await waitFor('outbox empty', async () => (await a.store.pendingCount()) === 0);
+    expect((await a.store.db.aside.toArray()).map((r) => [r.code, r.grant])).toEqual([[CloseCode.UngrantedTransfer, OTHER_UNIT]]);
+    const stored = (await s.store.readDocs([doc])).get(doc)?.rows ?? [];
+    // The intake, its server stamp, and the later step: stored, but its clock follows the missing
+    // update, so every replica (the server's too) keeps it pending and shows the intake alone.
+    expect(stored).toHaveLength(3);
+    const merged = docOf(stored);
+    expect(eventsOf(merged).length).toBe(1);
+    expect(merged.store.pendingStructs).not.toBeNull();
   });
 
   it('[S22] the device reports what it set aside, the server keeps it for the admins, and a reload keeps the rows, the count and the report', async () => {

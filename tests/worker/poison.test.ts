@@ -120,7 +120,7 @@ describe('[S22] poison batches are set aside', () => {
     a.start();
     await waitFor('intake stored', async () => (await a.store.pendingCount()) === 0);
     const writer = writerIdOf(a.info.deviceId);
-    const event = (id: string): DossierEvent => ({ id, type: 'processing', at: Date.now(), officer: 'o', device: a.info.deviceId }) as DossierEvent;
+    const event = (id: string): DossierEvent => ({ id, type: 'accepted', at: Date.now(), officer: 'o', device: a.info.deviceId });
     // A grant without its transfer event (refused, S20), then a step appended after that event.
     await a.store.commitToDoc(doc, (d) => ({ ok: true, update: appendEventUpdate(d, event('e2')), grant: OTHER_UNIT, result: null }), Date.now(), writer);
     await a.store.commitToDoc(doc, (d) => ({ ok: true, update: appendEventUpdate(d, event('e3')), result: null }), Date.now(), writer);

@@ -22,7 +22,7 @@ import { parseDocName } from '../src/protocol/doc-names.ts';
 import type { Grant } from '../src/protocol/messages.ts';
 import { logEvent, Refusal, type LogFn } from './conn.ts';
 import { insertedEvents } from './events.ts';
-import { ItemIndex, parentInDoc, ParentResolver } from './yitems.ts';
+import { ItemIndex, ParentResolver, rootOfStored } from './yitems.ts';
 import { STAMP_MAP } from './store/server-rows.ts';
 import { checkRoots, decodeYjsUpdate, DOSSIER_ROOTS, type DecodedUpdate } from './yupdates.ts';
 
@@ -74,7 +74,8 @@ export function checkDocUpdates(doc: string, updates: readonly Uint8Array[], sto
   const found = { foreign: 0, serverRoot: 0 };
   for (const d of decoded) {
     newStructs(d, writer.owned, resolver, baseDoc, found);
-    if (resolver !== null) stampDeletions(d, resolver, found);
+    // A delete set is judged against the doc as stored, loaded only when there is one to judge.
+    if (resolver !== null && d.ds.clients.size > 0) stampDeletions(d, resolver.stored(), found);
   }
   if (!writer.restoreWindow) {
     if (found.serverRoot > 0) throw new Refusal(CloseCode.ServerRoot, 'S19', 'writes the server root');
@@ -103,25 +104,28 @@ function newStructs(
   }
 }
 
-/** Counts the deletions of items in `st` not deleted yet, whether the updates or the doc as stored hold them. */
-function stampDeletions(d: DecodedUpdate, resolver: ParentResolver, found: { serverRoot: number }): void {
+/**
+ * Counts the deletions of items in `st` that the doc as stored holds and has not deleted. A new item of
+ * the updates in `st` is counted by newStructs already, deleted or not. A client's ranges are taken in
+ * clock order and no struct is visited twice, so a forged delete set naming one range many times
+ * costs one pass over the doc.
+ */
+function stampDeletions(d: DecodedUpdate, held: Y.Doc | null, found: { serverRoot: number }): void {
+  if (held === null) return;
   for (const [client, ranges] of d.ds.clients) {
-    for (const { clock, len } of ranges) {
-      const held = resolver.stored();
-      const heldClock = held === null ? 0 : Y.getState(held.store, client);
-      // Items the doc as stored holds are judged below, from the doc (where a deleted one is skipped).
-      for (const it of resolver.index.overlapping(client, Math.max(clock, heldClock), clock + len)) {
-        if (resolver.rootOf(it) === STAMP_MAP) found.serverRoot++;
-      }
-      const structs = held?.store.clients.get(client);
-      if (held === null || structs === undefined || clock >= heldClock) continue;
-      for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+    const structs = held.store.clients.get(client);
+    if (structs === undefined) continue;
+    const state = Y.getState(held.store, client);
+    let next = 0;
+    for (const { clock, len } of [...ranges].sort((a, b) => a.clock - b.clock)) {
+      if (clock >= state) break;
+      let i = Math.max(next, Y.findIndexSS(structs, clock));
+      for (; i < structs.length; i++) {
         const s = structs[i];
         if (s === undefined || s.id.clock >= clock + len) break;
-        if (!(s instanceof Y.Item) || s.deleted) continue;
-        const p = parentInDoc(held, s.id);
-        if (typeof p === 'object' && 'root' in p && p.root === STAMP_MAP) found.serverRoot++;
+        if (s instanceof Y.Item && !s.deleted && rootOfStored(s) === STAMP_MAP) found.serverRoot++;
       }
+      next = i;
     }
   }
 }

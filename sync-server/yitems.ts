@@ -56,11 +56,6 @@ export class ItemIndex {
     }
     return undefined;
   }
-
-  /** The items of `client` that overlap clocks [from, to), in clock order. */
-  overlapping(client: number, from: number, to: number): Y.Item[] {
-    return (this.byClient.get(client) ?? []).filter((it) => it.id.clock < to && it.id.clock + it.length > from);
-  }
 }
 
 /** Where a type of a built doc hangs: its root's key, and whether it is nested below that root. */
@@ -71,6 +66,13 @@ function placeOf(type: Y.AbstractType<unknown>, sub: string | null): Parent {
     top = top._item.parent;
   }
   return { root: Y.findRootTypeKey(top), sub, nested: top !== type };
+}
+
+/** The root of an item a built doc holds, however deep; 'unknown' for one not in a type. */
+export function rootOfStored(item: Y.Item): string | 'unknown' {
+  if (!(item.parent instanceof Y.AbstractType)) return 'unknown';
+  const p = placeOf(item.parent, item.parentSub);
+  return typeof p === 'object' && 'root' in p ? p.root : 'unknown';
 }
 
 /** The parent of an item the doc already holds (a GC'd struct has none). */

@@ -1,9 +1,11 @@
 /** [S19] [S20] What a device may write over /sync: its own client ids, never the server's `st`, grants only with their transfer. */
 import { afterEach, describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CloseCode, MsgType } from '../../src/protocol/constants.ts';
 import { EPOCH_SETTING } from '../../sync-server/epoch.ts';
 import { STAMP_MAP } from '../../sync-server/store/server-rows.ts';
+import { checkDocUpdates } from '../../sync-server/trust.ts';
 import { MemoryStore } from '../../sync-server/store/memory.ts';
 import {
   addDevice,
@@ -189,5 +191,50 @@ describe('[S20] a grant needs its transfer event in the same batch', () => {
     expect(await pushEnds(t, a, [{ doc, update: transfer }], [{ doc, unit: OTHER_UNIT }])).toBe('ack');
     expect((await t.store.listGrants(doc)).map((g) => g.unit)).toEqual([OTHER_UNIT]);
     expect(await pushEnds(t, a, [], [{ doc, unit: OTHER_UNIT }])).toBe('ack');
+  });
+});
+
+describe('[S19] checkDocUpdates, on its own', () => {
+  const doc = dossierDoc();
+  const owned = (client: number): { owned: ReadonlySet<number>; restoreWindow: boolean } => ({ owned: new Set([client]), restoreWindow: false });
+  const stored = (base: Y.Doc | null): { rows: number; bytes: number; base: () => Y.Doc | null } => ({ rows: 1, bytes: 1, base: () => base });
+
+  it('[S19] follows nesting: an item written into a type that hangs under `st` is a write in `st`', () => {
+    const server = new Y.Doc();
+    const nested = new Y.Map<number>();
+    server.getMap(STAMP_MAP).set('box', nested);
+    const device = new Y.Doc();
+    Y.applyUpdate(device, Y.encodeStateAsUpdate(server));
+    device.clientID = 7;
+    const before = Y.encodeStateVector(device);
+    (device.getMap(STAMP_MAP).get('box') as Y.Map<number>).set('e1', 1);
+    const update = Y.encodeStateAsUpdate(device, before);
+    expect(() => checkDocUpdates(doc, [update], stored(server), owned(7))).toThrow(expect.objectContaining({ closeCode: CloseCode.ServerRoot }));
+    // The same write in a field map is the device's own business.
+    const fields = new Y.Doc();
+    fields.clientID = 7;
+    fields.getMap('f').set('box', 1);
+    expect(checkDocUpdates(doc, [Y.encodeStateAsUpdate(fields)], stored(server), owned(7))).toMatchObject({ foreign: 0, serverRoot: 0 });
+  });
+
+  it('[S19] a delete set naming the stored stamp among thousands of repeated ranges is caught in one pass', () => {
+    const server = new Y.Doc();
+    server.getMap(STAMP_MAP).set('e1', 1);
+    const stampItem = [...server.store.clients.values()][0]?.[0];
+    expect(stampItem).toBeDefined();
+    // A v1 update by hand: no structs, one client in the delete set with its ranges (clock, length).
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, 0);
+    encoding.writeVarUint(enc, 1);
+    encoding.writeVarUint(enc, stampItem?.id.client ?? 0);
+    encoding.writeVarUint(enc, 20_000);
+    for (let i = 0; i < 20_000; i++) {
+      encoding.writeVarUint(enc, stampItem?.id.clock ?? 0);
+      encoding.writeVarUint(enc, 1);
+    }
+    const update = encoding.toUint8Array(enc);
+    const started = performance.now();
+    expect(() => checkDocUpdates(doc, [update], stored(server), owned(7))).toThrow(expect.objectContaining({ closeCode: CloseCode.ServerRoot }));
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { adminTokenProblem, resolveAdminToken, type AdminToken } from './admin-token.ts';
 import { seedCatalog } from './catalog.ts';
 import { compactorFromEnv } from './compactor.ts';
+import { isDiskFull } from './disk-full.ts';
 import { openStoreFromEnv } from './open-store.ts';
 import { DEMO_OFFICERS, DEMO_PASSWORD, DEMO_UNIT, productionProblems, seedDemo, seedIfEmpty, type DemoSeed } from './seed.ts';
 import { DEFAULT_MAX_BUSY, startServer } from './server.ts';
@@ -178,6 +179,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const code = (err as { code?: unknown }).code;
   if (code === 'EADDRINUSE') console.error(`Cổng đang bận / Port in use: ${process.env.PORT ?? 8080}`);
+  else if (isDiskFull(err)) console.error(`Ổ đĩa đã đầy / The disk is full: ${err instanceof Error ? err.message : String(err)}`);
   else console.error(err);
   process.exit(1);
 });

@@ -75,6 +75,29 @@ test('@security closing and reopening the browser asks for sign-in again', async
   expect(await app.screen()).toBe('login');
 });
 
+test('@security five failed sign-ins make the next one wait, counted down in Vietnamese, across a reload', async ({ harness }) => {
+  const officer = officerFor(UNIT);
+  const server = await harness.server();
+  await server.start();
+  const device = await enrollOnline(harness, server, 'A');
+  const app = device.ui;
+  await app.page.getByTestId('logout-button').click();
+  const wait = app.page.getByTestId('login-wait');
+  for (let i = 1; i <= 5; i++) {
+    await app.page.getByTestId('login-username').fill(officer.username);
+    await app.page.getByTestId('login-password').fill(`sai-mat-khau-${i}`);
+    await app.page.getByTestId('login-submit').click();
+    await expect(app.page.getByTestId('form-error').or(wait).first()).toBeVisible();
+  }
+  await expect(wait).toHaveText(/^Đăng nhập sai quá nhiều lần\. Vui lòng thử lại sau (30|29|28) giây\.$/);
+  await expect(app.page.getByTestId('login-submit')).toBeDisabled();
+  // The count goes down.
+  await expect(wait).toHaveText(/sau (2[0-7]) giây/, { timeout: 10_000 });
+  await app.reload();
+  await expect(wait).toBeVisible();
+  await expect(app.page.getByTestId('login-submit')).toBeDisabled();
+});
+
 test('@security the idle lock leaves no dossier data in the page', async ({ harness }) => {
   const officer = officerFor(UNIT);
   // 9 seconds without input lock the app (public/config.json idleLockMinutes, S23).

@@ -8,10 +8,15 @@ import { worker } from '../bridge.ts';
 import { useSubmit } from '../use-submit.ts';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
+import { useSignInWait } from '../countdown.ts';
 
 export function LockScreen({ session, onUnlock, onLogout }: { session: Session; onUnlock: (s: Session) => void; onLogout: () => void }) {
   const [password, setPassword] = useState('');
-  const { busy, error, submit } = useSubmit(() => worker().unlock(password), onUnlock);
+  const { seconds, checked } = useSignInWait();
+  const { busy, error, submit } = useSubmit(
+    checked(() => worker().unlock(password)),
+    onUnlock,
+  );
 
   return (
     <div class="lock-overlay" data-testid="lock-screen">
@@ -32,13 +37,19 @@ export function LockScreen({ session, onUnlock, onLogout }: { session: Session; 
               ref={focusOnMount}
             />
           </label>
-          {error !== null && (
-            <p class="error" role="alert" data-testid="form-error">
-              {error}
+          {seconds !== null ? (
+            <p class="error" role="alert" data-testid="login-wait">
+              {t('login.wait', { seconds })}
             </p>
+          ) : (
+            error !== null && (
+              <p class="error" role="alert" data-testid="form-error">
+                {error}
+              </p>
+            )
           )}
           <div class="actions">
-            <button type="submit" data-testid="lock-submit" disabled={busy}>
+            <button type="submit" data-testid="lock-submit" disabled={busy || seconds !== null}>
               {busy ? t('login.checking') : t('lock.unlock')}
             </button>
             <button type="button" class="secondary" data-testid="lock-logout" onClick={onLogout}>

@@ -2,45 +2,23 @@
  * Officer sign-in, checked offline by the worker against the unit's officers it holds (S23). After
  * too many failures the worker makes the next attempt wait: the screen counts the wait down.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { AuthState, DeviceSummary, Session } from '../../worker/types.ts';
 import { worker } from '../bridge.ts';
 import { useSubmit } from '../use-submit.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { t } from '../i18n/core.ts';
 import { focusOnMount } from '../focus.ts';
-
-/** Seconds left until `retryAt`, ticking every second; null when no wait is due. */
-function useCountdown(retryAt: number | null, onDone: () => void): number | null {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (retryAt === null) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => {
-      const n = Date.now();
-      setNow(n);
-      if (n >= retryAt) onDone();
-    }, 1000);
-    return () => window.clearInterval(timer);
-  }, [retryAt]);
-  return retryAt === null || retryAt <= now ? null : Math.ceil((retryAt - now) / 1000);
-}
+import { useSignInWait } from '../countdown.ts';
 
 export function LoginScreen({ device, ended, onLogin }: { device: DeviceSummary; ended: AuthState['reason']; onLogin: (s: Session) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [retryAt, setRetryAt] = useState<number | null>(null);
-  useEffect(() => {
-    void worker()
-      .signInWait()
-      .then(setRetryAt, () => undefined);
-  }, []);
-  const seconds = useCountdown(retryAt, () => setRetryAt(null));
-  const { busy, error, submit } = useSubmit(async () => {
-    const r = await worker().login(username, password);
-    if (!r.ok && r.retryAt !== undefined) setRetryAt(r.retryAt);
-    return r;
-  }, onLogin);
+  const { seconds, checked } = useSignInWait();
+  const { busy, error, submit } = useSubmit(
+    checked(() => worker().login(username, password)),
+    onLogin,
+  );
 
   return (
     <main class="card narrow">

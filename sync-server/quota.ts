@@ -5,11 +5,10 @@
  * (trust.ts), since it needs the doc as stored.
  */
 import { CloseCode, LIMITS } from '../src/protocol/constants.ts';
-import { vnDayKey } from '../src/domain/time.ts';
+import { reserveWindow } from '../src/domain/dossier-code.ts';
 import { Refusal } from './conn.ts';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 interface Budget {
   bytes: number;
@@ -63,8 +62,7 @@ export class DeviceBytes {
  * days (S10, S21). Days are YYMMDD, which compare as strings.
  */
 export function checkReserveDays(days: readonly string[], now: number): void {
-  const first = vnDayKey(now - DAY_MS);
-  const last = vnDayKey(now + LIMITS.maxReserveDays * DAY_MS);
+  const { first, last } = reserveWindow(now, LIMITS.maxReserveDays);
   if (days.some((d) => d < first || d > last)) throw new Refusal(CloseCode.ReserveRange, 'S21', 'reserve: day out of range');
 }
 

@@ -4,7 +4,7 @@
  * are offline. The scheme and its limits are explained in docs/dossier-codes.md.
  */
 import { AppError } from './errors.ts';
-import { addDaysKey, isValidDayKey } from './time.ts';
+import { addDaysKey, isValidDayKey, vnDayKey } from './time.ts';
 
 export { addDaysKey } from './time.ts';
 
@@ -130,6 +130,17 @@ export function pruneBlocks(pool: NumberPool, today: string): NumberPool {
 /** Unused block numbers held for a day (fallback numbers not counted). */
 export function freeNumbers(pool: NumberPool, day: string): number {
   return pool.blocks.reduce((sum, b) => (b.day === day ? sum + Math.max(0, b.end - b.next + 1) : sum), 0);
+}
+
+/**
+ * The days number blocks may be reserved for, seen from the server's clock at `now` (ms): yesterday (a
+ * device a little behind midnight) to `aheadDays` after today, Vietnam time (rule S21). The server
+ * refuses a day outside it; a device asks only inside it, reckoned from the server's time in the
+ * Welcome, so a device whose own clock is days off is never refused for it.
+ */
+export function reserveWindow(now: number, aheadDays: number): { first: string; last: string } {
+  const today = vnDayKey(now);
+  return { first: addDaysKey(today, -1), last: addDaysKey(today, aheadDays) };
 }
 
 /** The days among `count` days from `fromDay` that hold fewer than `minFree` block numbers. */

@@ -4,7 +4,7 @@
  * Reconnects by itself with exponential backoff and full jitter. Catch-up of N docs costs about
  * N / batch size round trips. See docs/sync-rules.md for the rules (S1-S8, S17) this file keeps.
  */
-import { daysNeedingBlocks, heldSpans, pruneBlocks } from '../domain/dossier-code.ts';
+import { daysNeedingBlocks, heldSpans, pruneBlocks, reserveWindow } from '../domain/dossier-code.ts';
 import { vnDayKey } from '../domain/time.ts';
 import {
   CloseCode,
@@ -213,7 +213,7 @@ export class SyncClient {
       await this.pusher.report(conn);
       this.needPull = true;
       await this.emit({ phase: 'online', lastSyncAt: this.now() });
-      await this.pump(conn);
+      await this.pump(conn, welcome.serverTime);
     } catch (e) {
       clearTimeout(timer);
       if (!(e instanceof ConnectionClosed)) conn.close(CloseCode.ServerError, e instanceof Error ? e.message : 'error');
@@ -221,8 +221,8 @@ export class SyncClient {
     return conn.closed;
   }
 
-  private async pump(conn: Connection): Promise<void> {
-    await this.reserveBlocks(conn);
+  private async pump(conn: Connection, serverTime: number): Promise<void> {
+    await this.reserveBlocks(conn, serverTime);
     for (;;) {
       if (this.stopped) return;
       // Cleared before looking, so a kick() during the awaits below is never lost.
@@ -283,11 +283,14 @@ export class SyncClient {
   /**
    * Tops up the number blocks, telling the server the ones held. After a new store epoch it asks even
    * with nothing to top up: the restored server must learn the numbers it handed out and forgot (S17).
+   * Only days the server accepts at its own time are asked for (S21): a device whose clock is off
+   * must not be cut off for it.
    */
-  private async reserveBlocks(conn: Connection): Promise<void> {
+  private async reserveBlocks(conn: Connection, serverTime: number): Promise<void> {
     const today = vnDayKey(this.now());
     const pruned = await this.o.store.updateNumberPool((pool) => pruneBlocks(pool, today));
-    const days = daysNeedingBlocks(pruned, today, BLOCK_DAYS_AHEAD, BLOCK_MIN_FREE).slice(0, LIMITS.maxReserveDays);
+    const { first, last } = reserveWindow(serverTime, LIMITS.maxReserveDays);
+    const days = daysNeedingBlocks(pruned, today, BLOCK_DAYS_AHEAD, BLOCK_MIN_FREE).filter((d) => d >= first && d <= last);
     const claim = (await this.o.store.getMeta(META.claimBlocks)) !== undefined;
     if (days.length === 0 && !claim) return;
     const reqId = Math.floor(this.random() * 1e9);

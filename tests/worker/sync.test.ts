@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MsgType } from '../../src/protocol/constants.ts';
+import { reserveWindow } from '../../src/domain/dossier-code.ts';
+import { LIMITS, MsgType } from '../../src/protocol/constants.ts';
 import { addDevice, OTHER_UNIT, startTestServer, UNIT, type TestServer } from '../server/helpers.ts';
 import { NodeDevice, waitFor } from './support/device.ts';
 
@@ -50,6 +51,22 @@ describe('sync client against a real server', () => {
     await waitFor('C online', () => c.status?.phase === 'online');
     await waitFor('C pulled', () => c.sentOfType(MsgType.Pull).length > 0 && c.wire.received.some((m) => m.type === MsgType.PullBatch));
     expect(await c.store.db.dossiers.count()).toBe(0);
+  });
+
+  it('[S21] a device whose clock is days behind asks number blocks only for days the server accepts, and is never cut off for it', async () => {
+    const s = await setup();
+    const a = await device(s);
+    const behind = 5 * 86_400_000;
+    const now = (): number => Date.now() - behind;
+    for (let i = 0; i < 3; i++) await a.intake(`Trần Văn ${i}`, now());
+    a.start({ now });
+    await waitFor('A pending 0', async () => (await a.store.pendingCount()) === 0);
+    const { first, last } = reserveWindow(Date.now(), LIMITS.maxReserveDays);
+    const asked = a.sentOfType(MsgType.Reserve).flatMap((m) => (m.type === MsgType.Reserve ? m.days : []));
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((d) => d >= first && d <= last)).toBe(true);
+    expect(a.wire.received.some((m) => m.type === MsgType.Reserved)).toBe(true);
+    expect(a.status?.phase).toBe('online');
   });
 
   it('[S1][S6] a batch whose answer was lost is confirmed by the next Welcome, not sent again', async () => {

@@ -106,7 +106,7 @@ export class NodeDevice {
     return docName;
   }
 
-  start(opts: { batchItems?: number; pullLimit?: number; statesDocs?: number } = {}): void {
+  start(opts: { batchItems?: number; pullLimit?: number; statesDocs?: number; now?: () => number } = {}): void {
     this.client = new SyncClient({
       store: this.store,
       baseUrl: this.wsUrl,

@@ -33,6 +33,7 @@ import { preparePush } from './push-checks.ts';
 import { checkReserveDays } from './quota.ts';
 import { buildPullPage } from './yupdates.ts';
 import { ownedWriterIds } from '../src/worker/dossier-doc.ts';
+import { storeErrorEvent } from './disk-full.ts';
 
 export class CatchupChannel {
   private readonly sessions = new Set<CatchupSession>();
@@ -195,7 +196,7 @@ class CatchupSession implements FrameHandler<Message> {
     // Before the Notify, so the pulls it starts find the list rows ready (doc-rows.ts); a cache, so
     // after the ack and never an error for the device.
     await cacheListRows(this.deps.store, projection, stored.headSeq).catch((err: unknown) =>
-      logEvent(this.deps.log, 'doc_rows_error', { error: err instanceof Error ? err.message : String(err) }),
+      logEvent(this.deps.log, storeErrorEvent(err, 'doc_rows_error'), { error: err instanceof Error ? err.message : String(err) }),
     );
     const serverItems = stored.serverRows.map((r) => ({ doc: r.doc, unit: r.unit, update: r.data }));
     this.deps.hub.publish({

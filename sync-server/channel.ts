@@ -8,6 +8,7 @@ import type { EpochInfo } from './epoch.ts';
 import type { Hub } from './hub.ts';
 import type { DeviceBytes } from './quota.ts';
 import type { Device, SyncStore } from './store/types.ts';
+import { storeErrorEvent } from './disk-full.ts';
 
 export interface ChannelDeps {
   readonly store: SyncStore;
@@ -53,7 +54,7 @@ export function serveFrames<F>(ws: WebSocket, deps: ChannelDeps, handler: FrameH
     const { code, reason } = closeCodeFor(err);
     if (code === CloseCode.ServerError) {
       const error = err instanceof Error ? err.message : String(err);
-      logEvent(deps.log, `${handler.channel}_error`, { device: handler.device.id, error });
+      logEvent(deps.log, storeErrorEvent(err, `${handler.channel}_error`), { device: handler.device.id, error });
     }
     logRefusal(deps.log, handler.device, err, handler.channel);
     closeWith(ws, code, reason);

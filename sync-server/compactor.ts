@@ -14,6 +14,7 @@
  */
 import { logEvent, type LogFn } from './conn.ts';
 import type { SyncStore } from './store/types.ts';
+import { storeErrorEvent } from './disk-full.ts';
 
 export interface CompactorOptions {
   /** A doc is compacted once one of its groups has this many rows. */
@@ -105,7 +106,7 @@ export class Compactor {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.tick()
-        .catch((err: unknown) => logEvent(this.log, 'compaction_error', { error: errorText(err) }))
+        .catch((err: unknown) => logEvent(this.log, storeErrorEvent(err, 'compaction_error'), { error: errorText(err) }))
         .finally(() => this.schedule());
     }, this.opts.intervalMs);
     this.timer.unref();
@@ -154,7 +155,7 @@ export class Compactor {
         report.errors++;
         const failed = (this.failures.get(doc) ?? 0) + 1;
         if (failed < MAX_ATTEMPTS) this.retry.set(doc, failed);
-        logEvent(this.log, 'compaction_error', { doc, error: errorText(err), attempt: failed });
+        logEvent(this.log, storeErrorEvent(err, 'compaction_error'), { doc, error: errorText(err), attempt: failed });
       }
       await yieldToEvents();
     }

@@ -9,6 +9,7 @@ import { ErrorCode } from '../src/protocol/constants.ts';
 import { parseSetAsideReport, type SetAsideReport } from '../src/protocol/set-aside.ts';
 import { logEvent, type LogFn } from './conn.ts';
 import type { Device, SyncStore } from './store/types.ts';
+import { storeErrorEvent } from './disk-full.ts';
 
 const KEY_PREFIX = 'device_report:';
 
@@ -49,7 +50,7 @@ export async function noteDeviceError(deps: Deps, device: Device, code: number, 
   try {
     await deps.store.setSetting(KEY_PREFIX + device.id, JSON.stringify(kept));
   } catch (e) {
-    logEvent(deps.log, 'device_report_error', { device: device.id, error: e instanceof Error ? e.message : String(e) });
+    logEvent(deps.log, storeErrorEvent(e, 'device_report_error'), { device: device.id, error: e instanceof Error ? e.message : String(e) });
   }
 }
 

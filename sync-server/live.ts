@@ -24,6 +24,7 @@ import { Room } from './room.ts';
 import type { Device } from './store/types.ts';
 import { checkDocUpdates, logCarried, type CheckedDoc } from './trust.ts';
 import { ownedWriterIds } from '../src/worker/dossier-doc.ts';
+import { storeErrorEvent } from './disk-full.ts';
 
 export type LiveAccess =
   | { readonly ok: true; readonly name: DocName }
@@ -136,7 +137,7 @@ class LiveSession implements FrameHandler<LiveFrame> {
       (group) => this.store(group),
       (err) => {
         const { code, reason } = closeCodeFor(err);
-        if (code === CloseCode.ServerError) logEvent(deps.log, 'live_error', { device: device.id, error: err instanceof Error ? err.message : String(err) });
+        if (code === CloseCode.ServerError) logEvent(deps.log, storeErrorEvent(err, 'live_error'), { device: device.id, error: err instanceof Error ? err.message : String(err) });
         logRefusal(deps.log, device, err, 'live');
         closeWith(ws, code, reason);
       },

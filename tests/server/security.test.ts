@@ -14,7 +14,8 @@ import { isDiskFull } from '../../sync-server/disk-full.ts';
 import { CONTENT_SECURITY_POLICY } from '../../sync-server/security-headers.ts';
 import { DEMO_MARKER_SETTING } from '../../sync-server/seed.ts';
 import { MemoryStore } from '../../sync-server/store/memory.ts';
-import { ADMIN_TOKEN, startTestServer, UNIT, type TestServer } from './helpers.ts';
+import { CloseCode, MsgType } from '../../src/protocol/constants.ts';
+import { addDevice, ADMIN_TOKEN, dossierDoc, fieldsUpdate, startTestServer, SyncTestClient, UNIT, type TestServer } from './helpers.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'motcua-sec-'));
 mkdirSync(join(dist, 'assets'));
@@ -181,6 +182,24 @@ describe('health and logs', () => {
     expect((await fetch(`${t.url}/api/health`)).status).toBe(500);
     expect(events(t, 'disk_full')).toEqual([{ ev: 'disk_full', path: '/api/health', error: 'database or disk is full' }]);
     expect(events(t, 'http_error')).toEqual([]);
+  });
+
+  it('a push that finds the disk full is logged as disk_full, and the device is told to retry (4500), its batch unconfirmed', async () => {
+    class FullStore extends MemoryStore {
+      override appendBatch(): Promise<never> {
+        return Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+      }
+    }
+    const store = new FullStore();
+    t = await startTestServer({ store });
+    const d = await addDevice(store);
+    const c = await SyncTestClient.welcomed(t, d.token);
+    const update = fieldsUpdate({ code: 'X' }, d);
+    c.send({ type: MsgType.Push, batchId: 'b-full', items: [{ doc: dossierDoc(), update }], grants: [] });
+    expect((await c.closed).code).toBe(CloseCode.ServerError);
+    expect(events(t, 'disk_full')).toEqual([expect.objectContaining({ ev: 'disk_full', device: d.device.id })]);
+    expect(events(t, 'sync_error')).toEqual([]);
+    expect(c.unread(MsgType.PushAck)).toEqual([]);
   });
 });
 

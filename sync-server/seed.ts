@@ -86,8 +86,8 @@ export async function isDemoStore(store: SyncStore): Promise<boolean> {
 /**
  * Why a production start must refuse this store (bilingual lines), empty when it may run: demo officers
  * (the marker, or the demo usernames in the demo unit, as versions before the marker seeded them) and
- * an enrollment code without expiry. Only the demo seed of earlier versions made such codes (the admin
- * API always sets one, admin.ts), and it kept each in DEMO_CODE_SETTING.
+ * an enrollment code without expiry that still has a use (earlier versions' demo seed made such codes;
+ * the admin API always sets an expiry, admin.ts), and the demo code.
  */
 export async function productionProblems(store: SyncStore): Promise<string[]> {
   const problems: string[] = [];
@@ -96,11 +96,11 @@ export async function productionProblems(store: SyncStore): Promise<string[]> {
   if ((await store.getSetting(DEMO_MARKER_SETTING)) !== null || demoOfficers.length > 0) {
     problems.push('có tài khoản cán bộ thử (demo) / demo officer accounts are present');
   }
-  const code = await store.getSetting(DEMO_CODE_SETTING);
-  const enrollment = code === null ? null : await store.getEnrollment(hashEnrollmentCode(code));
-  if (enrollment !== null && enrollment.expiresAt === null) {
-    problems.push('có mã đăng ký thiết bị không hết hạn / an enrollment code without expiry is present');
-  } else if (code !== null) {
+  const openEnded = await store.countOpenEndedEnrollments();
+  if (openEnded > 0) {
+    problems.push(`có ${openEnded} mã đăng ký thiết bị không hết hạn / ${openEnded} enrollment code(s) without expiry are present`);
+  }
+  if ((await store.getSetting(DEMO_CODE_SETTING)) !== null) {
     problems.push('có mã đăng ký thiết bị thử (demo) / a demo enrollment code is present');
   }
   return problems;

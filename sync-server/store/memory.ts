@@ -145,6 +145,10 @@ export class MemoryStore implements SyncStore {
     return this.enrollments.get(codeHash) ?? null;
   }
 
+  async countOpenEndedEnrollments(): Promise<number> {
+    return [...this.enrollments.values()].filter((e) => e.expiresAt === null && e.usesLeft > 0).length;
+  }
+
   async putOfficer(o: NewOfficer): Promise<void> {
     this.check();
     this.officers.put(o);

@@ -217,6 +217,11 @@ export class PgStore implements SyncStore {
     return row === undefined ? null : toEnrollment(row);
   }
 
+  async countOpenEndedEnrollments(): Promise<number> {
+    const row = (await this.q<{ n: number }>('SELECT COUNT(*)::int AS n FROM enrollments WHERE expires_at IS NULL AND uses_left > 0')).rows[0];
+    return row?.n ?? 0;
+  }
+
   async putOfficer(o: NewOfficer): Promise<void> {
     await this.officers.put(o);
   }

@@ -178,6 +178,11 @@ export class SqliteStore implements SyncStore {
     return row === undefined ? null : toEnrollment(row);
   }
 
+  async countOpenEndedEnrollments(): Promise<number> {
+    const row = this.prep<[], { n: number }>('SELECT COUNT(*) AS n FROM enrollments WHERE expires_at IS NULL AND uses_left > 0').get();
+    return row?.n ?? 0;
+  }
+
   async putOfficer(o: NewOfficer): Promise<void> {
     await this.officers.put(o);
   }

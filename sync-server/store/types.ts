@@ -281,6 +281,8 @@ export interface SyncStore {
   // Enrollment codes.
   createEnrollment(enrollment: Enrollment): Promise<void>;
   getEnrollment(codeHash: string): Promise<Enrollment | null>;
+  /** Codes that never expire and still have a use: a production start refuses to run while any exist. */
+  countOpenEndedEnrollments(): Promise<number>;
 
   // Officers (S23). Every write moves the unit's officer-list version in the same transaction.
   /** Inserts or replaces by (unit, username); a replaced officer keeps its id and disabledAt. */

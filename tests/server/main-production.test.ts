@@ -109,8 +109,21 @@ describe('production start (npm run serve)', () => {
     });
     const exit = await refused(dataDir);
     expect(exit.code).toBe(2);
-    expect(exit.stderr).toContain('- có mã đăng ký thiết bị không hết hạn / an enrollment code without expiry is present');
+    expect(exit.stderr).toContain('- có 1 mã đăng ký thiết bị không hết hạn / 1 enrollment code(s) without expiry are present');
     expect(exit.stderr).not.toContain('tài khoản cán bộ thử');
+  }, 60_000);
+
+  it('refuses any code without expiry, even one no demo setting names; a used-up one does not count', async () => {
+    const dataDir = join(dir, 'open-ended-code');
+    await withStore(dataDir, async (store) => {
+      await store.putUnits(loadUnits());
+      await store.createEnrollment({ codeHash: hashEnrollmentCode('DDDD-EEEE-FFFF'), unit: DEMO_UNIT, role: 'counter', usesLeft: 3, expiresAt: null, createdAt: 1 });
+      await store.createEnrollment({ codeHash: hashEnrollmentCode('GGGG-HHHH-JJJJ'), unit: DEMO_UNIT, role: 'counter', usesLeft: 0, expiresAt: null, createdAt: 1 });
+    });
+    const exit = await refused(dataDir);
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toContain('- có 1 mã đăng ký thiết bị không hết hạn / 1 enrollment code(s) without expiry are present');
+    expect(exit.stderr).not.toContain('mã đăng ký thiết bị thử');
   }, 60_000);
 
   it('refuses an ADMIN_TOKEN shorter than 32 characters before opening the store, and never prints it', async () => {

@@ -102,6 +102,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<SyncStor
       await store.createEnrollment({ codeHash: 'full', unit: A, role: 'counter', usesLeft: 1, expiresAt: null, createdAt: 1 });
       expect(await store.enrollDevice('full', 2_000, newDevice())).toMatchObject({ ok: false, reason: 'unit_full' });
       expect((await store.getEnrollment('full'))?.usesLeft).toBe(1);
+      // 'once' is used up and 'twice' expires: only 'full' never expires and has a use left.
+      expect(await store.countOpenEndedEnrollments()).toBe(1);
     });
 
     it('stores officers per unit, replacing by username', async () => {

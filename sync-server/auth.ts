@@ -76,17 +76,6 @@ export function inScope(device: Device, unit: string): boolean {
   return device.role === 'department' || device.unit === unit;
 }
 
-/** Constant-time check of the admin bearer token (hashing first makes the lengths equal). */
-export function isAdmin(req: IncomingMessage, adminToken: string): boolean {
-  const auth = req.headers.authorization;
-  const m = auth === undefined ? null : /^Bearer\s+(\S+)$/i.exec(auth);
-  const given = m?.[1];
-  if (given === undefined || adminToken === '') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(adminToken).digest();
-  return timingSafeEqual(a, b);
-}
-
 /**
  * Officer passwords (S23): PBKDF2-SHA256, 600,000 iterations (OWASP's figure for PBKDF2-SHA256),
  * 16-byte salt, 32-byte key, base64. Devices verify them offline with WebCrypto (`deriveBits`), so

@@ -31,7 +31,10 @@ export interface ServerOptions {
   /** Not closed by the server: whoever opened it closes it. */
   readonly store: SyncStore;
   readonly staticDir?: string;
-  /** Admin API bearer token; empty or unset disables the admin API. */
+  /**
+   * Admin API bearer token, or `sha256:<hex>` of it (what a production store keeps: admin-token.ts);
+   * empty or unset disables the admin API.
+   */
   readonly adminToken?: string;
   /** Where JSON event lines go; stdout by default. */
   readonly log?: LogFn;

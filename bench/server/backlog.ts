@@ -1,28 +1,29 @@
 /**
- * Every device's backlog after a day's outage, as ready Push frames: built before the timed phase and
- * cached in bench/.cache/ (the Yjs work of about 19,000 dossiers takes longer than the load itself).
+ * Every device's backlog after a day's outage, as ready Push frames, built for the devices as the
+ * server enrolled them: S19 lets a device write only under its own Yjs client id (writerIdOf of the
+ * deviceId POST /api/enroll gave it), so the updates can only be made once that id is known. Built
+ * after the enrollment and before the timed phase (5-8 s for the whole city); nothing is cached,
+ * since every configuration starts on a fresh store whose device ids are new.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { loadUnits } from '../../sync-server/seed.ts';
 import { BUSY_PER_DAY, DEVICES_PER_UNIT, QUIET_PER_DAY, SCALE, UNIT_LIMIT } from './config.ts';
 import { deviceDay, type Commune } from './dossiers.ts';
 import { cutBatches, type PreparedBatch } from './outbox.ts';
 
-/** Bump when dossiers.ts, outbox.ts or the doc shape changes, so a stale cache is not reused. */
-const GENERATOR_VERSION = 1;
 const SEED = 2026;
-const CACHE = new URL('../.cache/', import.meta.url).pathname;
 /** 07:30 in Đà Nẵng on the day of the outage: a Monday. */
 const DAY_START = Date.UTC(2026, 10, 23, 0, 30);
 /** Central wards with the most intakes (our choice: the old Hải Châu, Thanh Khê, Liên Chiểu, Sơn Trà districts). */
 export const BUSY_UNITS: readonly string[] = ['20242', '20209', '20200', '20263', '20257'];
 
-export interface DeviceBacklog {
+/** A load device as enrolled: its commune, its place there (0-2), and the id the server gave it. */
+export interface DeviceSlot {
   readonly unit: string;
   readonly index: number;
+  readonly deviceId: string;
+}
+
+export interface DeviceBacklog extends DeviceSlot {
   readonly dossiers: number;
   readonly batches: readonly PreparedBatch[];
 }
@@ -39,74 +40,25 @@ export function benchCommunes(): Commune[] {
   return [...busy, ...all.filter((u) => !BUSY_UNITS.includes(u.code))].slice(0, UNIT_LIMIT);
 }
 
-function perDevice(unit: string): number {
+/** Dossiers one device of `unit` took in during the outage. */
+export function perDevice(unit: string): number {
   const perDay = BUSY_UNITS.includes(unit) ? BUSY_PER_DAY : QUIET_PER_DAY;
   return Math.max(1, Math.round((perDay * SCALE) / DEVICES_PER_UNIT));
 }
 
-function generate(communes: readonly Commune[]): DeviceBacklog[] {
-  const out: DeviceBacklog[] = [];
-  for (const unit of communes) {
+/**
+ * The backlog of each enrolled device. The dossiers (doc names, fields, steps) depend on the seed and
+ * the device's commune and index only, so every configuration pushes the same day; the writer id and
+ * the events' `device` are the enrolled device's.
+ */
+export function buildBacklog(communes: readonly Commune[], slots: readonly DeviceSlot[]): Backlog {
+  const devices = slots.map((slot): DeviceBacklog => {
+    const unit = communes.find((c) => c.code === slot.unit);
+    if (unit === undefined) throw new Error(`backlog: ${slot.unit} is not a commune of the run`);
     const others = communes.filter((c) => c.code !== unit.code);
-    for (let index = 0; index < DEVICES_PER_UNIT; index++) {
-      const day = deviceDay(unit, index, perDevice(unit.code), DAY_START, others, SEED);
-      const batches = cutBatches(day.rows, (n) => `b-${unit.code}-${index}-${n}`);
-      out.push({ unit: unit.code, index, dossiers: day.dossiers, batches });
-    }
-  }
-  return out;
-}
-
-function write(path: string, devices: readonly DeviceBacklog[]): void {
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, devices.length);
-  for (const d of devices) {
-    encoding.writeVarString(enc, d.unit);
-    encoding.writeVarUint(enc, d.index);
-    encoding.writeVarUint(enc, d.dossiers);
-    encoding.writeVarUint(enc, d.batches.length);
-    for (const b of d.batches) {
-      encoding.writeVarString(enc, b.batchId);
-      encoding.writeVarUint8Array(enc, b.frame);
-      encoding.writeVarUint(enc, b.items);
-      encoding.writeVarUint(enc, b.rows);
-      encoding.writeVarUint(enc, b.grants);
-    }
-  }
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, encoding.toUint8Array(enc));
-  renameSync(tmp, path);
-}
-
-function read(path: string): DeviceBacklog[] {
-  const dec = decoding.createDecoder(new Uint8Array(readFileSync(path)));
-  const devices: DeviceBacklog[] = [];
-  const n = decoding.readVarUint(dec);
-  for (let i = 0; i < n; i++) {
-    const unit = decoding.readVarString(dec);
-    const index = decoding.readVarUint(dec);
-    const dossiers = decoding.readVarUint(dec);
-    const batches: PreparedBatch[] = [];
-    const nb = decoding.readVarUint(dec);
-    for (let j = 0; j < nb; j++) {
-      const batchId = decoding.readVarString(dec);
-      const frame = decoding.readVarUint8Array(dec);
-      batches.push({ batchId, frame, items: decoding.readVarUint(dec), rows: decoding.readVarUint(dec), grants: decoding.readVarUint(dec) });
-    }
-    devices.push({ unit, index, dossiers, batches });
-  }
-  return devices;
-}
-
-/** The run's backlog, from the cache when it was built before with the same sizes. */
-export function loadBacklog(log: (msg: string) => void): Backlog {
-  const communes = benchCommunes();
-  mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `server-backlog-v${GENERATOR_VERSION}-seed${SEED}-scale${SCALE}-units${communes.length}.bin`);
-  if (existsSync(path)) return { communes, devices: read(path) };
-  const t0 = performance.now();
-  const devices = generate(communes);
-  write(path, devices);
-  log(`backlog built in ${((performance.now() - t0) / 1000).toFixed(1)} s and cached: ${path}`);
+    const day = deviceDay(unit, slot.index, slot.deviceId, perDevice(unit.code), DAY_START, others, SEED);
+    const batches = cutBatches(day.rows, (n) => `b-${unit.code}-${slot.index}-${n}`);
+    return { ...slot, dossiers: day.dossiers, batches };
+  });
   return { communes, devices };
 }

@@ -69,8 +69,8 @@ export class BenchDevice {
   private t0 = 0;
 
   constructor(
+    /** Its batches, written under its enrolled deviceId's writer id (S19). */
     readonly backlog: DeviceBacklog,
-    readonly deviceId: string,
     private readonly token: string,
     private readonly wsUrl: string,
     /** Docs in its scope once everyone pushed: its commune's and those granted to it. */

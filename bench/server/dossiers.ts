@@ -48,7 +48,7 @@ function hex(r: () => number, n: number): string {
   return s;
 }
 
-/** A v4-shaped id from the seeded stream, so a cached backlog and a regenerated one are the same. */
+/** A v4-shaped id from the seeded stream, so every configuration pushes the same docs. */
 function uuid(r: () => number): string {
   return `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-${(8 + Math.floor(r() * 4)).toString(16)}${hex(r, 3)}-${hex(r, 12)}`;
 }
@@ -73,10 +73,11 @@ function laterSteps(r: () => number, receivedAt: number, to: Commune | null): Om
 
 /**
  * Dossiers `count` of device `index` of `unit`, taken in over 07:30-16:30 of `dayStart` (Vietnam
- * time), numbered from the device's reserved block. `others` are where a transfer may go.
+ * time), numbered from the device's reserved block. `others` are where a transfer may go. `device` is
+ * the id the server enrolled it with: its updates are written under writerIdOf(device) (S19) and its
+ * events name it; nothing else depends on it, so the day is the same for any id.
  */
-export function deviceDay(unit: Commune, index: number, count: number, dayStart: number, others: readonly Commune[], seed: number): DeviceDay {
-  const device = `bench-${unit.code}-${index}`;
+export function deviceDay(unit: Commune, index: number, device: string, count: number, dayStart: number, others: readonly Commune[], seed: number): DeviceDay {
   const writer = writerIdOf(device);
   const officer = `off-${unit.code}-${index}`;
   const base = { officer, officerName: `Cán bộ ${index + 1}`, device };

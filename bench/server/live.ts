@@ -3,7 +3,8 @@
  * of a commune's queue doc (`/yjs/{unit}/queue/{day}`), another client (the hall's display) on a
  * node sees it. With two nodes they are on different nodes, so the edit crosses them; with one,
  * both are on the same node. Edits go at a steady pace whether or not earlier ones arrived, so a
- * slow delivery does not thin the sample.
+ * slow delivery does not thin the sample. The counter writes under one of its device's live ids
+ * (S19: liveWriterIdOf), else the server closes its socket with 4421 and the edit is lost.
  */
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -11,6 +12,8 @@ import * as Y from 'yjs';
 import { vnIsoDay } from '../../src/domain/time.ts';
 import { PATHS, SUBPROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/protocol/constants.ts';
 import { docName } from '../../src/protocol/doc-names.ts';
+import { liveWriterIdOf } from '../../src/worker/dossier-doc.ts';
+import type { ProbeDevice } from './enroll.ts';
 
 export interface LiveResult {
   readonly latenciesMs: number[];
@@ -25,8 +28,19 @@ interface Call {
   readonly counter: number;
 }
 
-function provider(httpUrl: string, doc: string, token: string): WebsocketProvider {
-  return new WebsocketProvider(`${httpUrl.replace(/^http/, 'ws')}${PATHS.yjs}`, doc, new Y.Doc(), {
+/** The counter's live slot: the only tab of its device that opens the queue. */
+const WRITER_SLOT = 1;
+
+/**
+ * A client of live doc `doc`; `clientId` is set on the fresh doc before anything is synced into it.
+ * The provider keeps that doc across reconnects, and a reconnect's sync step 2 brings only what the
+ * doc lacks, never its own items: Yjs would give the doc a random id if a remote update brought items
+ * under its id ("another client seems to be using it"). Every configuration opens a new probe.
+ */
+function provider(httpUrl: string, doc: string, token: string, clientId?: number): WebsocketProvider {
+  const ydoc = new Y.Doc();
+  if (clientId !== undefined) ydoc.clientID = clientId;
+  return new WebsocketProvider(`${httpUrl.replace(/^http/, 'ws')}${PATHS.yjs}`, doc, ydoc, {
     disableBc: true,
     // ws stands in for the browser's WebSocket; the token rides in the subprotocol list, as the PWA sends it.
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -59,6 +73,8 @@ export class LiveProbe {
   private constructor(
     private readonly writer: WebsocketProvider,
     private readonly reader: WebsocketProvider,
+    /** The writer's owned client id (S19). */
+    private readonly owned: number,
   ) {
     for (const p of [writer, reader]) p.on('connection-close', () => void this.drops++);
     reader.doc.getArray<Call>('calls').observe((event) => {
@@ -75,13 +91,17 @@ export class LiveProbe {
     });
   }
 
-  /** Both clients connected and synced: the counter on `writerUrl`, the display on `readerUrl`. */
-  static async open(unit: string, writerUrl: string, writerToken: string, readerUrl: string, readerToken: string): Promise<LiveProbe> {
+  /**
+   * Both clients connected and synced: the counter on `writerUrl`, writing as `writer`'s live slot,
+   * and the display on `readerUrl` (it only reads, so its doc's random id writes nothing).
+   */
+  static async open(unit: string, writerUrl: string, writer: ProbeDevice, readerUrl: string, readerToken: string): Promise<LiveProbe> {
     const doc = docName(unit, 'queue', vnIsoDay(Date.now()));
-    const writer = provider(writerUrl, doc, writerToken);
-    const reader = provider(readerUrl, doc, readerToken);
-    await Promise.all([synced(writer, 30_000), synced(reader, 30_000)]);
-    return new LiveProbe(writer, reader);
+    const owned = liveWriterIdOf(writer.deviceId, WRITER_SLOT);
+    const counter = provider(writerUrl, doc, writer.token, owned);
+    const display = provider(readerUrl, doc, readerToken);
+    await Promise.all([synced(counter, 30_000), synced(display, 30_000)]);
+    return new LiveProbe(counter, display, owned);
   }
 
   /** Starts a sample of `count` edits, one every `everyMs`. */
@@ -93,6 +113,8 @@ export class LiveProbe {
     let sent = 0;
     const calls = this.writer.doc.getArray<Call>('calls');
     this.timer = setInterval(() => {
+      // A call under any other id would be refused (4421): the sample fails instead (finish).
+      if (this.writer.doc.clientID !== this.owned) return;
       const ticket = ++this.ticket;
       this.sentAt.set(ticket, performance.now());
       calls.push([{ ticket, counter: 1 + (ticket % 3) }]);
@@ -109,6 +131,7 @@ export class LiveProbe {
     }
     this.allArrived = null;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.writer.doc.clientID !== this.owned) throw new Error(`live probe: Yjs changed the writer's client id from ${this.owned} to ${this.writer.doc.clientID}, which it does not own (S19)`);
     const sent = this.latencies.length + this.sentAt.size;
     const result = { latenciesMs: [...this.latencies], sent, lost: this.sentAt.size, reconnects: this.drops };
     this.sentAt.clear();

@@ -48,6 +48,8 @@ export class ServerNode {
   private sampler: ReturnType<typeof setInterval> | null = null;
   /** Highest VmRSS seen by the sampler, kB. */
   peakRssKb = 0;
+  /** Its `refused` log lines (a socket closed for a rule, S19-S21): an honest device gets none. */
+  readonly refusals: string[] = [];
   port = 0;
 
   constructor(readonly o: NodeOptions) {}
@@ -107,6 +109,7 @@ export class ServerNode {
     // Both pipes are always read: a full pipe would block the server's writes, and so the server.
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       if (!line.startsWith('{"ev":"push_ack"') && !line.startsWith('{"ev":"sync_')) keep(line);
+      if (line.startsWith('{"ev":"refused"')) this.refusals.push(line);
       if (line.startsWith(`READY port=${this.port}`)) ready?.();
     });
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => keep(`[stderr] ${line}`));

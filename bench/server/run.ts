@@ -8,13 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ONLY, PG_ADMIN_URL, PROFILE, SCALE, type ConfigName } from './config.ts';
-import { loadBacklog } from './backlog.ts';
+import { DEVICES_PER_UNIT, ONLY, PG_ADMIN_URL, PROFILE, SCALE, type ConfigName } from './config.ts';
+import { benchCommunes, perDevice } from './backlog.ts';
 import type { ServerNode } from './node.ts';
 import { headlineTable, sideBySide } from './report.ts';
 import type { Figure } from './figures.ts';
 import { runConfig, type RunContext } from './scenario.ts';
-import { expectedOf } from './verify.ts';
 
 const started = Date.now();
 // Other work on the machine skews every figure here: the load average before and after is noted.
@@ -41,13 +40,11 @@ async function postgresVersion(): Promise<string> {
   }
 }
 
-const backlog = loadBacklog(log);
-const expected = expectedOf(backlog);
-log(
-  `backlog: ${backlog.communes.length} communes, ${backlog.devices.length} devices, ${expected.dossiers.toLocaleString('en')} dossiers, ` +
-    `${expected.rows.toLocaleString('en')} updates in ${expected.batches} batches, ${expected.grants} transferred`,
-);
-const ctx: RunContext = { dir, backlog, expected, nodes, log };
+const communes = benchCommunes();
+const dossiers = communes.reduce((s, c) => s + DEVICES_PER_UNIT * perDevice(c.code), 0);
+// Each configuration builds the backlog for the devices it enrolls (backlog.ts): only the plan here.
+log(`backlog: ${communes.length} communes, ${communes.length * DEVICES_PER_UNIT} devices, ${dossiers.toLocaleString('en')} dossiers`);
+const ctx: RunContext = { dir, communes, nodes, log };
 const byConfig: Partial<Record<ConfigName, Record<string, Figure>>> = {};
 const errors: string[] = [];
 for (const name of ONLY) {
@@ -93,7 +90,7 @@ const machine = {
 };
 const minutes = (Date.now() - started) / 60_000;
 console.log(`\nnpm run bench:server: ${new Date().toISOString()}, ${machine.cpus}, ${machine.memoryGiB} GiB, PostgreSQL ${machine.postgres}, ${minutes.toFixed(1)} min`);
-console.log(`scale ${SCALE}, ${backlog.communes.length} communes, configurations: ${ONLY.join(', ')}, load average before ${loadBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}\n`);
+console.log(`scale ${SCALE}, ${communes.length} communes, configurations: ${ONLY.join(', ')}, load average before ${loadBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}\n`);
 console.log(headlineTable(results, HEADLINE));
 console.log(`\n${sideBySide(byConfig, ONLY)}`);
 const crowded = ONLY.flatMap((n) => {
@@ -105,7 +102,7 @@ if (errors.length > 0) console.log(`\nFailed:\n${errors.map((e) => `- ${e}`).joi
 if (unverified.length > 0) console.log(`\nStore check failed for: ${unverified.join(', ')}`);
 writeFileSync(
   new URL('../server-results.json', import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), minutes: Math.round(minutes * 10) / 10, machine, scale: SCALE, communes: backlog.communes.length, results, errors, crowded }, null, 2) + '\n',
+  JSON.stringify({ at: new Date().toISOString(), minutes: Math.round(minutes * 10) / 10, machine, scale: SCALE, communes: communes.length, results, errors, crowded }, null, 2) + '\n',
 );
 console.log('\nwritten: bench/server-results.json');
 if (PROFILE) console.log(`CPU profiles of the server nodes: ${join(dir, 'profiles')}`);

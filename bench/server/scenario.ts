@@ -8,20 +8,20 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { auditContent } from './audit.ts';
 import { LIVE_SAMPLES, type ConfigName } from './config.ts';
-import type { Backlog } from './backlog.ts';
-import type { BenchDevice } from './device.ts';
+import { buildBacklog, type DeviceBacklog } from './backlog.ts';
+import { BenchDevice } from './device.ts';
+import type { Commune } from './dossiers.ts';
 import { enroll, PROBE_DEVICES } from './enroll.ts';
 import { figuresOf, type Figure } from './figures.ts';
 import { LiveProbe, type LiveResult } from './live.ts';
 import { ServerNode, sleep } from './node.ts';
 import { createDatabase, type BenchDatabase } from './pg.ts';
 import { machineCpu, postgresCpu, postgresCpuBetween } from './proc.ts';
-import { verifyStore, type Expected } from './verify.ts';
+import { expectedOf, verifyStore } from './verify.ts';
 
 export interface RunContext {
   readonly dir: string;
-  readonly backlog: Backlog;
-  readonly expected: Expected;
+  readonly communes: readonly Commune[];
   /** Every node of every configuration, so a Ctrl-C can stop them. */
   readonly nodes: Set<ServerNode>;
   log(msg: string): void;
@@ -85,10 +85,19 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
   try {
     await startNodes(ctx, name, db, nodes);
     ctx.log(`${name}: ${nodes.length} node(s) up (${db === null ? 'SQLite' : 'PostgreSQL'}), enrolling devices`);
-    const enrolled = await enroll(ctx.backlog, ctx.expected, nodes);
-    devices = enrolled.devices;
+    const enrolled = await enroll(ctx.communes, nodes);
+    // Before the clock starts, as the device wrote its outbox during the outage: under the id it was
+    // enrolled with (S19), so only now.
+    const b0 = performance.now();
+    const backlog = buildBacklog(ctx.communes, enrolled.devices);
+    const expected = expectedOf(backlog);
+    devices = enrolled.devices.map((e, i) => new BenchDevice(backlog.devices[i] as DeviceBacklog, e.token, e.node.wsUrl, expected.scope.get(e.unit)?.size ?? 0));
+    ctx.log(
+      `${name}: backlog built for the enrolled devices in ${((performance.now() - b0) / 1000).toFixed(1)} s (not timed): ` +
+        `${expected.dossiers.toLocaleString('en')} dossiers, ${expected.rows.toLocaleString('en')} updates in ${expected.batches} batches, ${expected.grants} transferred`,
+    );
     const last = nodes[nodes.length - 1] as ServerNode;
-    probe = await LiveProbe.open(enrolled.probe.unit, (nodes[0] as ServerNode).url, enrolled.probe.writer, last.url, enrolled.probe.reader);
+    probe = await LiveProbe.open(enrolled.probe.unit, (nodes[0] as ServerNode).url, enrolled.probe.writer, last.url, enrolled.probe.reader.token);
     // The same edits with nothing else going on: what the fan-out itself costs.
     probe.start(IDLE_LIVE_SAMPLES, 50);
     const idle = await probe.finish(10_000);
@@ -104,7 +113,7 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
     const failures: string[] = [];
     const runs = devices.map((d) => d.run(t0).catch((e: unknown) => void failures.push(e instanceof Error ? e.message : String(e))));
     probe.start(LIVE_SAMPLES, LIVE_EVERY_MS);
-    const batchesTotal = ctx.expected.batches;
+    const batchesTotal = expected.batches;
     const progress = (): void => {
       const acked = devices.reduce((s, d) => s + d.figures.ackMs.length, 0);
       const converged = devices.filter((d) => d.figures.convergedAt !== null).length;
@@ -126,7 +135,7 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
 
     const f = figuresOf({
       devices: devices.map((d) => d.figures),
-      expected: ctx.expected,
+      expected,
       converged,
       live,
       idle,
@@ -138,10 +147,13 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
       clientLoopP99Ms: loop.percentile(99) / 1e6,
     });
     const badAcks = devices.reduce((s, d) => s + d.figures.badAcks, 0);
-    const problems = await verifyStore(nodes[0] as ServerNode, ctx.expected, devices.length + PROBE_DEVICES, idle.sent + live.sent);
+    const problems = await verifyStore(nodes[0] as ServerNode, expected, devices.length + PROBE_DEVICES, idle.sent + live.sent);
     // From the last node: with two, what it serves came through the other's commits too.
-    problems.push(...(await auditContent(last, ctx.expected, enrolled.probe.unit)));
+    problems.push(...(await auditContent(last, expected, enrolled.probe.unit)));
     if (badAcks > 0) problems.unshift(`${badAcks} acks without one seq per item`);
+    for (const n of nodes) {
+      if (n.refusals.length > 0) problems.unshift(`${n.o.name} refused ${n.refusals.length} socket(s), the first: ${n.refusals[0]}`);
+    }
     f['verified'] = problems.length === 0;
     if (problems.length > 0) f['verify_problems'] = problems.join('; ');
     if (db !== null) {
@@ -149,7 +161,7 @@ export async function runConfig(ctx: RunContext, name: ConfigName): Promise<Reco
       for (const n of nodes) await n.stop();
       const a = await db.activity();
       f['pg_commits'] = a.commits;
-      f['pg_commits_per_dossier'] = Math.round((a.commits / ctx.expected.dossiers) * 100) / 100;
+      f['pg_commits_per_dossier'] = Math.round((a.commits / expected.dossiers) * 100) / 100;
       f['pg_rows_fetched'] = a.rowsFetched;
     }
     return f;

@@ -7,7 +7,7 @@
  */
 import type { OfficerCredential } from '../protocol/http.ts';
 import type { LocalStore } from './local-store.ts';
-import { afterFailure, NO_FAILURES, waitUntil } from './login-throttle.ts';
+import { afterFailure, NO_FAILURES, waitUntil, type LoginFailures } from './login-throttle.ts';
 import { verifyOfficer } from './officer-auth.ts';
 import { OFFICER_META, readFailures, readOfficers, readVerifiers } from './officer-source.ts';
 import type { AuthState, Failure, Outcome, Session } from './types.ts';
@@ -36,6 +36,11 @@ export function throttledMessage(retryAt: number, now: number): string {
   return `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${s} giây.`;
 }
 
+/** A failed bookkeeping write (a full disk): logged, never a reason to refuse or to stop throttling. */
+function bookkeepingFailed(e: unknown): void {
+  console.warn('sign-in bookkeeping not stored', e);
+}
+
 export class OfficerSession {
   private session: Session | null = null;
   /** The server's record the session was opened with: a change to it (a reset) ends the session. */
@@ -44,6 +49,8 @@ export class OfficerSession {
   private lastActivity = 0;
   private idleMs = DEFAULT_IDLE_LOCK_MS;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** The failures as this worker counted them, in case the disk refused to keep them. */
+  private failures: LoginFailures = NO_FAILURES;
 
   constructor(private readonly d: SessionDeps) {}
 
@@ -145,10 +152,15 @@ export class OfficerSession {
     this.timer = null;
   }
 
-  /** The delay first, then the password; the outcome is written with the failure count in one write. */
+  /**
+   * The delay first, then the password; the outcome is written with the failure count in one write.
+   * Those writes are bookkeeping: on a full disk (QuotaExceededError) a right password still opens the
+   * session, and the count of wrong ones is kept in memory, so filling the disk does not lift the delay.
+   */
   private async check(username: string, password: string): Promise<{ ok: true; officer: OfficerCredential } | Failure> {
     const { store, now } = this.d;
-    const failures = await readFailures(store);
+    const stored = await readFailures(store);
+    const failures = stored.count >= this.failures.count ? stored : this.failures;
     const wait = waitUntil(failures, now());
     if (wait !== null) return fail('throttled', throttledMessage(wait, now()), wait);
     const [officers, verifiers] = await Promise.all([readOfficers(store), readVerifiers(store)]);
@@ -156,19 +168,25 @@ export class OfficerSession {
     const { db } = store;
     if (verified === null) {
       const next = afterFailure(failures, now());
-      await store.setMeta(OFFICER_META.failures, next);
+      this.failures = next;
+      await store.setMeta(OFFICER_META.failures, next).catch(bookkeepingFailed);
       if (next.until > 0) return fail('throttled', `Tên đăng nhập hoặc mật khẩu không đúng. ${throttledMessage(next.until, now())}`, next.until);
       // The device holds the list anyway: saying the account is disabled tells nothing it does not.
       if (isDisabled(officers, username)) return fail('disabled', 'Tài khoản này đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.');
       return fail('bad_credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
     }
-    await db.transaction('rw', db.meta, async () => {
-      const writes = [db.meta.put({ key: OFFICER_META.failures, value: NO_FAILURES })];
-      if (verified.upgrade !== null) {
-        writes.push(db.meta.put({ key: OFFICER_META.verifiers, value: { ...verifiers, [verified.officer.id]: verified.upgrade } }));
-      }
-      await Promise.all(writes);
-    });
+    this.failures = NO_FAILURES;
+    if (failures.count > 0 || verified.upgrade !== null) {
+      await db
+        .transaction('rw', db.meta, async () => {
+          const writes = [db.meta.put({ key: OFFICER_META.failures, value: NO_FAILURES })];
+          if (verified.upgrade !== null) {
+            writes.push(db.meta.put({ key: OFFICER_META.verifiers, value: { ...verifiers, [verified.officer.id]: verified.upgrade } }));
+          }
+          await Promise.all(writes);
+        })
+        .catch(bookkeepingFailed);
+    }
     return { ok: true, officer: verified.officer };
   }
 }

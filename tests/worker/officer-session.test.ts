@@ -111,6 +111,20 @@ describe('[S23] sessions on the device', () => {
     expect(await reloaded.api.login('lan', 'sai-7-mat-khau')).toMatchObject({ ok: false, reason: 'bad_credentials' });
   });
 
+  it('signs in on a full disk (its bookkeeping writes refused), and still counts wrong passwords in memory', async () => {
+    const { dev } = await setup();
+    const full = (): Promise<never> => Promise.reject(new DOMException('disk full', 'QuotaExceededError'));
+    dev.store.db.meta.put = full as typeof dev.store.db.meta.put;
+    dev.store.setMeta = full as typeof dev.store.setMeta;
+    expect(await dev.api.login('lan', 'sai-1-mat-khau')).toMatchObject({ ok: false, reason: 'bad_credentials' });
+    // A success after a failure wants to clear the count: refused by the disk, the sign-in still opens.
+    expect(await dev.api.login('lan', PW)).toMatchObject({ ok: true });
+    dev.api.logout();
+    for (let i = 1; i <= 4; i++) expect(await dev.api.login('lan', `sai-${i}-mat-khau`)).toMatchObject({ ok: false, reason: 'bad_credentials' });
+    expect(await dev.api.login('lan', 'sai-5-mat-khau')).toMatchObject({ ok: false, reason: 'throttled' });
+    expect(await dev.api.login('lan', PW)).toMatchObject({ ok: false, reason: 'throttled' });
+  });
+
   it('upgrades a 100,000-iteration hash to a 600,000 verifier on the device, used until the server record changes', async () => {
     server = await startTestServer();
     const s = server;

@@ -114,8 +114,8 @@ describe('[S23] sessions on the device', () => {
   it('signs in on a full disk (its bookkeeping writes refused), and still counts wrong passwords in memory', async () => {
     const { dev } = await setup();
     const full = (): Promise<never> => Promise.reject(new DOMException('disk full', 'QuotaExceededError'));
-    dev.store.db.meta.put = full as typeof dev.store.db.meta.put;
-    dev.store.setMeta = full as typeof dev.store.setMeta;
+    dev.store.db.meta.put = full as unknown as typeof dev.store.db.meta.put;
+    dev.store.setMeta = full as unknown as typeof dev.store.setMeta;
     expect(await dev.api.login('lan', 'sai-1-mat-khau')).toMatchObject({ ok: false, reason: 'bad_credentials' });
     // A success after a failure wants to clear the count: refused by the disk, the sign-in still opens.
     expect(await dev.api.login('lan', PW)).toMatchObject({ ok: true });

@@ -74,9 +74,10 @@ export class WorkerApi {
   }
 
   async boot(): Promise<BootState> {
-    const device = await this.d.store.getMeta<DeviceInfo>(META.device);
-    // Older versions kept the session in IndexedDB, where it outlived the browser: dropped (S23).
-    await this.d.store.db.meta.delete(META.session);
+    const [device, stale] = await Promise.all([this.d.store.getMeta<DeviceInfo>(META.device), this.d.store.getMeta(META.session)]);
+    // Older versions kept the session in IndexedDB, where it outlived the browser: dropped (S23). Only
+    // when there is one: a write transaction at every start would delay the sign-in form.
+    if (stale !== undefined) await this.d.store.db.meta.delete(META.session);
     this.device = device;
     if (device !== undefined) this.d.onCommitted(device);
     return { device: device === undefined ? null : summary(device), session: this.auth.state().session };

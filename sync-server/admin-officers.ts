@@ -7,8 +7,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OfficerCredential, OfficersResponse } from '../src/protocol/http.ts';
-import { authenticate, hashPassword, passwordProblem } from './auth.ts';
-import { matchesEtag } from './catalog.ts';
+import { hashPassword, passwordProblem } from './auth.ts';
+import { requireDevice, sendVersioned } from './device-http.ts';
 import { logEvent } from './conn.ts';
 import { badRequest, HttpError, methodNotAllowed, notFound, readJsonObject, sendJson, type HttpDeps } from './http-util.ts';
 import { StoreError, type Officer, type OfficerChange, type OfficerRole } from './store/types.ts';
@@ -157,18 +157,7 @@ async function changeOfficer(req: IncomingMessage, res: ServerResponse, deps: Ht
  * device gets its own unit's officers too.
  */
 export async function serveOfficers(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
-  const auth = await authenticate(deps.store, req);
-  if (!auth.ok) {
-    res.setHeader('www-authenticate', 'Bearer');
-    throw new HttpError(401, 'unauthorized', 'Thiết bị chưa được xác thực');
-  }
-  const { etag, text } = await officersFor(deps, auth.device.unit);
-  const headers = { etag: `"${etag}"`, 'cache-control': 'private, no-cache' };
-  if (matchesEtag(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const device = await requireDevice(req, res, deps.store);
+  const { etag, text } = await officersFor(deps, device.unit);
+  sendVersioned(req, res, etag, () => text);
 }

@@ -8,8 +8,8 @@ import { PATHS, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 import { OFFICERS_PATH, type EnrollResponse, type OfficerCredential } from '../src/protocol/http.ts';
 import { serveOfficers } from './admin-officers.ts';
 import { handleAdmin } from './admin.ts';
-import { authenticate, hashEnrollmentCode, hashToken, newToken } from './auth.ts';
-import { matchesEtag } from './catalog.ts';
+import { hashEnrollmentCode, hashToken, newToken } from './auth.ts';
+import { requireDevice, sendVersioned } from './device-http.ts';
 import { clientAddress, FailureLimiter, trustedProxyHeader } from './client-address.ts';
 import { logEvent, type TokenBucket } from './conn.ts';
 import { storeErrorEvent } from './disk-full.ts';
@@ -140,21 +140,9 @@ async function enroll(req: IncomingMessage, res: ServerResponse, deps: HttpDeps,
  * connect; an unchanged catalog costs a 304 and no body.
  */
 async function serveCatalog(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
-  const auth = await authenticate(deps.store, req);
-  if (!auth.ok) {
-    res.setHeader('www-authenticate', 'Bearer');
-    throw new HttpError(401, 'unauthorized', 'Thiết bị chưa được xác thực');
-  }
+  await requireDevice(req, res, deps.store);
   const catalog = await deps.store.getCatalog();
   if (catalog === null) throw notFound('Trung tâm dữ liệu chưa công bố danh mục thủ tục');
-  const headers = { etag: `"${catalog.version}"`, 'cache-control': 'private, no-cache' };
-  if (matchesEtag(req.headers['if-none-match'], catalog.version)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
   // The stored body is already the JSON of the procedures array: no need to parse it to send it.
-  const text = `{"version":${JSON.stringify(catalog.version)},"procedures":${catalog.body}}`;
-  res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  sendVersioned(req, res, catalog.version, () => `{"version":${JSON.stringify(catalog.version)},"procedures":${catalog.body}}`);
 }

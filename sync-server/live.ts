@@ -3,7 +3,8 @@
  * open a live doc (the queue day, a dossier being worked on). Same auth and scope as /sync (S9, S12).
  * Every client update passes the checks a Push passes (trust.ts: decoding, a dossier's roots, the
  * device's own client ids and not the server's `st` (S19), the doc size limits (S21)), is made durable
- * with appendBatch, and only then applied to the room and broadcast; a room is loaded from the log when its first client comes and dropped when the last leaves.
+ * with appendBatch, and only then applied to the room and broadcast; a room is loaded from the log
+ * when its first client comes and dropped when the last leaves.
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
